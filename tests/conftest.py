@@ -1,0 +1,69 @@
+"""Shared fixtures: real workbooks made by our own template command, filled by defined name the
+way any program (or an agency's Excel) fills them. No binary fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
+
+MakeWorkbook = Callable[..., Path]
+
+
+def fill_workbook(src: Path, values: Mapping[str, object], dst: Path) -> Path:
+    """Write `values` into a copy of `src`, each into the cell its defined name points at."""
+    wb = openpyxl.load_workbook(src)
+    for key, value in values.items():
+        sheet, coordinate = next(iter(wb.defined_names[key].destinations))
+        wb[sheet][coordinate.replace("$", "")].value = value
+    wb.save(dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def blank_template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("blank")
+
+
+@pytest.fixture(scope="session")
+def blank_workbook(blank_template_dir: Path) -> Callable[[str, int], Path]:
+    """A blank workbook made by our template writer, cached per (agency, year)."""
+    from workflow.workbook.template import write_template
+
+    cache: dict[tuple[str, int], Path] = {}
+
+    def make(agency: str = SEED_AGENCY, year: int = SEED_YEAR) -> Path:
+        if (agency, year) not in cache:
+            folder = blank_template_dir / f"{len(cache)}"
+            folder.mkdir()
+            cache[(agency, year)] = write_template(folder, agency, year)
+        return cache[(agency, year)]
+
+    return make
+
+
+@pytest.fixture
+def make_workbook(blank_workbook: Callable[[str, int], Path], tmp_path: Path) -> MakeWorkbook:
+    """make_workbook(name="x.xlsx", agency=..., year=..., base=seed_values(), **overrides).
+
+    Starts from the published 后河镇 report (or `base`) and applies `overrides` by key;
+    an override of `None` empties the cell.
+    """
+
+    def make(
+        name: str = "report.xlsx",
+        *,
+        agency: str = SEED_AGENCY,
+        year: int = SEED_YEAR,
+        base: Mapping[str, object] | None = None,
+        **overrides: object,
+    ) -> Path:
+        values = dict(seed_values() if base is None else base)
+        values.update(overrides)
+        return fill_workbook(blank_workbook(agency, year), values, tmp_path / name)
+
+    return make

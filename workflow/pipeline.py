@@ -1,0 +1,1 @@
+"""One file through the whole flow: read -> check -> outputs. (Stub: being written.)"""
