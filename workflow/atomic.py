@@ -1,0 +1,65 @@
+"""Write a file so that readers see either the old file or the whole new one, never a part.
+
+The temp file lives in the target's own folder (so the final `os.replace` is a rename on one
+file system), is flushed and fsynced before the rename, and is removed on any failure, which
+leaves the previous file untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["TEMP_PREFIX", "atomic_path", "atomic_write_bytes", "atomic_write_text"]
+
+TEMP_PREFIX = ".~wf-"
+"""Prefix of our temp files: hidden, and matched by the daemon's own ignore filter."""
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path beside `target`; when the block ends cleanly, it becomes `target`.
+
+    The block writes the temp path by any means (a library's `save(path)`); the file is then
+    fsynced and renamed over `target`. On an exception the temp file is removed and `target`
+    is left as it was.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return target
+
+
+def atomic_write_text(target: Path, text: str) -> Path:
+    return atomic_write_bytes(target, text.encode("utf-8"))
