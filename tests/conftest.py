@@ -6,22 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
+from workflow.workbook.fill import fill_by_name
 
 MakeWorkbook = Callable[..., Path]
 
 
 def fill_workbook(src: Path, values: Mapping[str, object], dst: Path) -> Path:
     """Write `values` into a copy of `src`, each into the cell its defined name points at."""
-    wb = openpyxl.load_workbook(src)
-    for key, value in values.items():
-        sheet, coordinate = next(iter(wb.defined_names[key].destinations))
-        wb[sheet][coordinate.replace("$", "")].value = value
-    wb.save(dst)
-    return dst
+    return fill_by_name(src, values, dst)
 
 
 @pytest.fixture(scope="session")
