@@ -39,9 +39,9 @@ def test_embedded_default_when_no_file(tmp_path: Path, monkeypatch: pytest.Monke
     ("text", "words"),
     [
         ("[watch]\nworkers = 0\n", "watch.workers"),
-        ("[watch]\nsettle_seconds = \"fast\"\n", "watch.settle_seconds"),
-        ("[report]\npdf = \"yes\"\n", "report.pdf"),
-        ("[[agencies]]\ncode = \"1\"\n", "name"),
+        ('[watch]\nsettle_seconds = "fast"\n', "watch.settle_seconds"),
+        ('[report]\npdf = "yes"\n', "report.pdf"),
+        ('[[agencies]]\ncode = "1"\n', "name"),
         ("[paths\n", "格式错误"),
     ],
 )

@@ -28,9 +28,7 @@ def _rows(path: Path) -> list[tuple[str, ...]]:
 
 
 def _ours() -> list[tuple[str, ...]]:
-    return [
-        (f.key, f.section, f.block, f.row_label, f.column_label, f.type.value) for f in FIELDS
-    ]
+    return [(f.key, f.section, f.block, f.row_label, f.column_label, f.type.value) for f in FIELDS]
 
 
 def test_fields_match_the_packaged_field_list() -> None:
@@ -50,7 +48,13 @@ def test_keys_are_unique() -> None:
 def test_section_three_has_25_rows_of_seven_columns() -> None:
     assert len(APPLICATION_ROWS) == 25
     assert [c.label for c in APPLICANT_COLUMNS] == [
-        "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计",
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+        "总计",
     ]
     assert APPLICATION_ROWS[0].label == "一、本年新收政府信息公开申请数量"
     assert APPLICATION_ROWS[-1].label == "四、结转下年度继续办理"

@@ -66,7 +66,9 @@ def main() -> None:
 
 @main.command()
 @click.option("--agency", help="单位名称，如“后河镇人民政府”。")
-@click.option("--all", "all_agencies", is_flag=True, help="为配置文件 [[agencies]] 中的每个单位各生成一个。")
+@click.option(
+    "--all", "all_agencies", is_flag=True, help="为配置文件 [[agencies]] 中的每个单位各生成一个。"
+)
 @click.option("--year", type=click.IntRange(2021, 2999), required=True, help="报告年度，如 2021。")
 @click.option(
     "--out",
@@ -76,9 +78,7 @@ def main() -> None:
     help="输出文件夹。",
 )
 @config_option
-def template(
-    agency: str | None, all_agencies: bool, year: int, out: Path, config: Config
-) -> None:
+def template(agency: str | None, all_agencies: bool, year: int, out: Path, config: Config) -> None:
     """Write blank agency workbooks. 生成空白年度报告工作簿。
 
     \b

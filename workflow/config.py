@@ -138,9 +138,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         report_template=report_template,
         pdf=_bool(_table(data, "report"), "pdf", False, "report"),
         watch=settings,
-        fee_yuan_threshold=_number(
-            _table(data, "checks"), "fee_yuan_threshold", 10000.0, "checks"
-        ),
+        fee_yuan_threshold=_number(_table(data, "checks"), "fee_yuan_threshold", 10000.0, "checks"),
         agencies=tuple(agencies),
         source=source,
     )

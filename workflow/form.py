@@ -16,13 +16,26 @@ from enum import StrEnum
 
 __all__ = [
     "APPLICANT_COLUMNS",
+    "APPLICANT_HEADER",
+    "APPLICANT_PARTS",
+    "APPLICANT_TOTAL",
     "APPLICATION_ROWS",
+    "APPLICATION_ROWS_BY_STEM",
+    "BALANCE_NOTE",
+    "BASIC_SECTION",
+    "FEE_COLUMN",
     "FIELDS",
     "FIELDS_BY_KEY",
     "FORM_ID",
+    "INFO_CONTENT_HEADER",
+    "LEGAL_PERSON_HEADER",
     "LITIGATION_COLUMNS",
     "LITIGATION_GROUPS",
     "PROSE_PARTS",
+    "REPORT_TITLE_SUFFIX",
+    "RESULTS_HEADER",
+    "RESULT_GROUPS",
+    "RESULT_PART_STEMS",
     "SECTION2_BLOCKS",
     "SECTION_TITLES",
     "SUM_RULES",
@@ -106,7 +119,7 @@ class ProsePart:
     key: str
     section: str
     heading: str
-    """'（一）主动公开情况' for the parts of section 一; '' where the section itself is the heading."""
+    """'（一）主动公开情况' for the parts of section 一; '' where the section is the heading."""
     required: bool
 
 
@@ -142,6 +155,8 @@ class Section2Block:
 
 
 FEE_COLUMN = "本年收费金额（单位：万元）"
+INFO_CONTENT_HEADER = "信息内容"
+"""Header of the label column of every section-二 block."""
 
 SECTION2_BLOCKS: tuple[Section2Block, ...] = (
     Section2Block(

@@ -21,7 +21,6 @@ from .checks import PreviousReport, context_from_config, run_checks
 from .config import Config
 from .errors import RejectedFile, WorkflowError
 from .findings import Finding, count_errors, finding
-from .workbook.marked import write_error_workbook, write_rejection_note
 from .outbox import (
     agency_folder,
     errors_filename,
@@ -31,6 +30,7 @@ from .outbox import (
 )
 from .report import render_report, report_filename
 from .submission import Submission
+from .workbook.marked import write_error_workbook, write_rejection_note
 from .workbook.reader import read_workbook
 
 __all__ = [
@@ -105,9 +105,7 @@ class ProcessResult(Outcome):
         record["outputs"] = dict(self.outputs)
         record["sha256"] = self.sha256
         record["received_at"] = self.received_at.isoformat() if self.received_at else None
-        record["template_version"] = (
-            self.submission.template_version if self.submission else None
-        )
+        record["template_version"] = self.submission.template_version if self.submission else None
         record["checked_by"] = f"workflow {__version__}"
         return record
 

@@ -46,7 +46,9 @@ class Submission:
     @property
     def agency(self) -> str:
         name = self.values.get("agency_name")
-        return name.strip() if isinstance(name, str) and name.strip() else (self.issued_agency or "")
+        return (
+            name.strip() if isinstance(name, str) and name.strip() else (self.issued_agency or "")
+        )
 
     @property
     def year(self) -> int | None:

@@ -36,11 +36,11 @@ def _normalise(text: str) -> str:
     return text
 
 
-def _to_decimal(raw: object) -> Decimal | None | str:
+def _to_decimal(raw: object) -> Decimal | str | None:
     """Decimal, None for blank, or a problem code."""
     if raw is None:
         return None
-    if isinstance(raw, bool) or isinstance(raw, datetime | date | time):
+    if isinstance(raw, (bool, datetime | date | time)):
         return "value.not_number"
     if isinstance(raw, int):
         return Decimal(raw)

@@ -65,8 +65,11 @@ def _split_cell(ref: str) -> tuple[str, str]:
 def _write_findings_sheet(wb: openpyxl.Workbook, findings: Sequence[Finding]) -> None:
     ws = wb.create_sheet(RESULT_SHEET, 0)
     errors = sum(1 for f in findings if f.is_error)
-    _text(ws.cell(1, 1), f"校验结果：{errors} 个错误，{len(findings) - errors} 个提示。"
-          "请按“问题”一栏逐项修改（标红的单元格为错误，标黄的为提示），修改后将本工作簿发回。")
+    _text(
+        ws.cell(1, 1),
+        f"校验结果：{errors} 个错误，{len(findings) - errors} 个提示。"
+        "请按“问题”一栏逐项修改（标红的单元格为错误，标黄的为提示），修改后将本工作簿发回。",
+    )
     ws.cell(1, 1).font = Font(bold=True, size=12)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
     ws.row_dimensions[1].height = 36
@@ -130,7 +133,9 @@ def write_error_workbook(source: Path, findings: Sequence[Finding], out: Path) -
     """Copy `source`, mark every finding, add the "校验结果" sheet first; write atomically."""
     ordered = sort_findings(findings)
     try:
-        wb = openpyxl.load_workbook(source, rich_text=False)
+        # An open file, not the path: openpyxl refuses a sound workbook named other than .xlsx.
+        with open(source, "rb") as fh:
+            wb = openpyxl.load_workbook(fh, rich_text=False)
     except Exception as exc:  # the file was readable a moment ago; anything now is ours to report
         raise OutputError(f"无法生成校验结果工作簿：{exc}") from exc
     try:

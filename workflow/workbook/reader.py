@@ -1,0 +1,160 @@
+"""Agency workbook → `Submission`: every field by its defined name, parsed by its type.
+
+The steps, each refusing the file with a `RejectedFile` whose Chinese message tells the agency
+what to send instead:
+
+1. `sniff.inspect_file`: is it a safe .xlsx at all (not .xls, not encrypted, not a bomb)?
+2. openpyxl loads it (not read-only: defined names and custom properties need the full
+   reader). Whatever openpyxl or the XML and zip layers under it raise on a damaged file
+   becomes ``file.damaged``; defusedxml's refusal of a DTD becomes ``file.unsafe``.
+3. `meta.locate_fields`: our template, a version we know, every defined name intact.
+4. Each cell is read and parsed with `workflow.values`. Bad values are not errors here: they
+   are kept in `Submission.problems` for the checks to report.
+
+Formulas: an agency may type ``=3+2`` in a count. Its cached result (what Excel showed) is used
+when the file has one; a formula saved without one (written by a script, or with calculation
+set to manual) is recorded with ``value.formula_no_value``. Cached values need a second load
+(``data_only=True``), done only when some field holds a formula, to keep the common case fast.
+Text typed into a text-formatted cell is a string even when it starts with "=", and stays text.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from openpyxl.cell.cell import Cell
+from openpyxl.utils.escape import unescape
+from openpyxl.workbook.workbook import Workbook
+
+from ..errors import RejectedFile
+from ..form import FIELDS_BY_KEY, FieldType
+from ..submission import CellRef, Submission
+from ..values import Parsed, display_raw, parse_count, parse_fee, parse_year
+from .meta import SUPPORTED_VERSIONS, locate_fields, read_identity
+from .sniff import UNSAFE_XML, inspect_file
+
+__all__ = ["SUPPORTED_VERSIONS", "read_workbook"]
+
+FORMULA_NO_VALUE = "value.formula_no_value"
+
+_PARSERS: dict[FieldType, Callable[[object], Parsed]] = {
+    FieldType.COUNT: parse_count,
+    FieldType.WAN_YUAN: parse_fee,
+    FieldType.YEAR: parse_year,
+}
+
+
+def read_workbook(path: Path, display_name: str | None = None) -> Submission:
+    """Read one agency workbook; raise `RejectedFile` if it is not one we can read.
+
+    `display_name` is the name the agency knows the file by (the attachment's name), used in
+    messages; it defaults to the file's own name.
+    """
+    name = display_name or path.name
+    inspect_file(path, name)
+    wb = _load(path, name, data_only=False)
+    identity = read_identity(wb)
+    cells = locate_fields(wb, name, identity)
+    sub = Submission(
+        values={},
+        cells=cells,
+        source=path,
+        template_version=identity.version,
+        issued_agency=identity.agency,
+        issued_year=identity.year,
+    )
+    by_key = {key: _cell(wb, ref) for key, ref in cells.items()}
+    sub.formulas = {k: _formula_text(c) for k, c in by_key.items() if c.data_type == "f"}
+    cached = _cached_values(path, name, {k: cells[k] for k in sub.formulas}) if sub.formulas else {}
+    for key, cell in by_key.items():
+        if key not in sub.formulas:
+            _store(sub, key, cell.value)
+        elif cached.get(key) is not None:
+            _store(sub, key, cached[key])
+        else:
+            sub.raw[key] = sub.formulas[key]
+            sub.values[key] = None
+            sub.problems[key] = FORMULA_NO_VALUE
+    return sub
+
+
+def _store(sub: Submission, key: str, raw: object) -> None:
+    """Keep what the cell held and its value parsed by the field's type (and any problem)."""
+    sub.raw[key] = raw
+    kind = FIELDS_BY_KEY[key].type
+    if kind is FieldType.TEXT:
+        sub.values[key] = _text(raw)
+        return
+    parsed = _PARSERS[kind](raw)
+    sub.values[key] = parsed.value
+    if parsed.problem:
+        sub.problems[key] = parsed.problem
+
+
+def _load(path: Path, name: str, *, data_only: bool) -> Workbook:
+    """openpyxl.load_workbook, with every failure of a bad file turned into `RejectedFile`.
+
+    The catch is deliberately broad: on a damaged or hostile file openpyxl and the zip and XML
+    layers raise almost anything (BadZipFile on a bad CRC, KeyError for a missing part, lxml
+    syntax errors, ValueError, TypeError, AttributeError, IndexError …), and no traceback may
+    reach the agency. Only this call is guarded, so our own bugs are not hidden by it.
+    Warnings (unsupported extensions, data validation, …) say nothing to an agency: silenced.
+    (`warnings.catch_warnings` is process-wide: fine for one reader at a time, as the daemon
+    runs; threads reading in parallel could briefly silence each other's warnings.)
+    """
+    try:
+        # A file object, not the path: openpyxl closes its archive only when it succeeds, and
+        # it would refuse a sound workbook whose name does not end in .xlsx.
+        with path.open("rb") as handle, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(
+                handle,
+                read_only=False,
+                data_only=data_only,
+                keep_vba=False,
+                keep_links=False,
+                rich_text=False,
+            )
+    except Exception as exc:
+        if _is_defused(exc):
+            raise RejectedFile("file.unsafe", name, UNSAFE_XML) from exc
+        raise RejectedFile("file.damaged", name, "（文件内部结构有误）") from exc
+
+
+def _is_defused(exc: BaseException) -> bool:
+    """True if defusedxml refused the XML; openpyxl re-raises it as a plain ValueError."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DefusedXmlException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _cell(wb: Workbook, ref: CellRef) -> Cell:
+    return wb[ref.sheet][ref.coordinate]
+
+
+def _formula_text(cell: Cell) -> str:
+    """'=1+2' for a plain formula; array and data-table formulas carry their text inside."""
+    value = cell.value
+    return value if isinstance(value, str) else str(getattr(value, "text", None) or value)
+
+
+def _cached_values(path: Path, name: str, refs: dict[str, CellRef]) -> dict[str, object]:
+    """The values Excel saved for the formula cells; None where it saved none."""
+    wb = _load(path, name, data_only=True)
+    return {key: _cell(wb, ref).value for key, ref in refs.items()}
+
+
+def _text(raw: object) -> str:
+    """Prose as the agency typed it: Excel's _xHHHH_ escapes decoded, line breaks as \\n,
+    surrounding white space stripped; a number typed into a text field becomes its digits."""
+    text = unescape(raw) if isinstance(raw, str) else display_raw(raw)
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
