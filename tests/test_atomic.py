@@ -25,3 +25,14 @@ def test_failure_mid_write_keeps_old_file_and_no_temp(tmp_path: Path) -> None:
         raise RuntimeError("disk full")
     assert target.read_text() == "published"
     assert not any(p.name.startswith(TEMP_PREFIX) for p in tmp_path.iterdir())
+
+
+
+def test_outputs_get_the_mode_of_any_new_file_not_mkstemps_private_one(tmp_path: Path) -> None:
+    import os
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    target = atomic_write_text(tmp_path / "r.json", "{}")
+    assert target.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+    assert os.name != "posix" or target.stat().st_mode & 0o044

@@ -19,6 +19,17 @@ TEMP_PREFIX = ".~wf-"
 """Prefix of our temp files: hidden, and matched by the daemon's own ignore filter."""
 
 
+def _default_mode() -> int:
+    """The mode an ordinary new file gets (0o666 less the umask): mkstemp's 0o600 would hide
+    reports from the other users of a shared outbox."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_MODE = _default_mode()
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":
         return
@@ -42,6 +53,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(name)
+    os.chmod(tmp, _MODE)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:

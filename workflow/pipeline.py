@@ -185,7 +185,7 @@ def _write_checked(
     folder = agency_folder(outbox, sub.agency, sub.year)
     folder.mkdir(parents=True, exist_ok=True)
     failed = result.status == FAILED
-    report = folder / report_filename(sub.agency, sub.year or 0)
+    report = folder / report_filename(sub.agency, sub.year)
     render_report(sub, result.findings, config.report_template, report, draft=failed)
     outputs: dict[str, str | None] = {"report": str(report), "errors": None}
     errors = folder / errors_filename(sub.agency, sub.year)
