@@ -1,0 +1,91 @@
+"""The checks of a `Submission`, one module per family, each a generator of `Finding`s.
+
+    values          error 1: what was typed could not be read as a number
+    identity        error 6: agency name, report year, required prose (agency name: warning)
+    arithmetic      errors 2–5: the equations of `form.SUM_RULES`
+    amounts         warning: 行政事业性收费 that looks typed in 元
+    self_reference  warning: a town that says 我局, a department that says 我镇
+    applications    warning: the prose's count of applications against the table
+    fees            warnings: 信息处理费 said both ways; not mentioned in 六
+    years           warning: years that are neither the report year nor the next
+    wording         warning: wording of the 2019 format
+    history         warnings: figures that must carry over from last year's report
+    registry        warning: an agency name not in the office's registry
+
+`run_checks` runs them all in that order and returns errors first; the order is deterministic
+(the form's order within each check), so two runs on the same file say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from ..findings import Finding, sort_findings
+from ..submission import Submission
+from .amounts import check_amounts
+from .applications import check_applications_statement
+from .arithmetic import check_arithmetic
+from .context import (
+    CheckContext,
+    PreviousReport,
+    context_from_config,
+    infer_agency_kind,
+    normalise_kind,
+)
+from .fees import check_fee_statement
+from .history import check_history
+from .identity import check_identity
+from .registry import check_registry
+from .self_reference import check_self_reference
+from .values import check_values
+from .wording import check_old_format
+from .years import check_years
+
+__all__ = [
+    "ALL_CHECKS",
+    "Check",
+    "CheckContext",
+    "PreviousReport",
+    "check_amounts",
+    "check_applications_statement",
+    "check_arithmetic",
+    "check_fee_statement",
+    "check_history",
+    "check_identity",
+    "check_old_format",
+    "check_registry",
+    "check_self_reference",
+    "check_values",
+    "check_years",
+    "context_from_config",
+    "infer_agency_kind",
+    "normalise_kind",
+    "run_checks",
+]
+
+Check = Callable[[Submission, CheckContext], Iterator[Finding]]
+
+ALL_CHECKS: tuple[Check, ...] = (
+    check_values,
+    check_identity,
+    check_arithmetic,
+    check_amounts,
+    check_self_reference,
+    check_applications_statement,
+    check_fee_statement,
+    check_years,
+    check_old_format,
+    check_history,
+    check_registry,
+)
+
+
+def run_checks(
+    sub: Submission, ctx: CheckContext | None = None, checks: Iterable[Check] = ALL_CHECKS
+) -> list[Finding]:
+    """Every finding about `sub`, errors first, each group in the order it was found."""
+    ctx = ctx or CheckContext()
+    findings: list[Finding] = []
+    for check in checks:
+        findings.extend(check(sub, ctx))
+    return sort_findings(findings)

@@ -1,0 +1,107 @@
+"""Warnings on 信息处理费: said both ways in the prose; not mentioned in 六.
+
+The spec asks for a warning when "the prose says no 信息处理费 was charged while the table or
+the text says otherwise". The table has no 信息处理费 field: 行政事业性收费 (二, 第二十条第（八）项)
+is a different charge, and 表三 （六）2 counts applications dropped because a fee notice went
+unpaid, which shows a fee was asked for, not that one was charged. So only the text can say
+otherwise: a "not charged" sentence ("未收取信息处理费", "信息处理费0元") and a "charged" one
+with an amount ("收取信息处理费200元", "收取信息处理费2笔") in the same report. A sentence about
+another year ("2020年收取信息处理费100元") is not this year's statement.
+
+Separately, 六、其他需要报告的事项 must say whether 信息处理费 was charged (the format and
+《政府信息公开信息处理费管理办法》 require it); any mention of 处理费 there, or "未收取任何费用",
+counts as saying it. Citing the 办法's title alone does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..findings import Finding, finding
+from ..submission import Submission
+from ._common import prose_label, where
+from ._text import (
+    CLAUSE,
+    TITLE,
+    clause_span,
+    dated_elsewhere,
+    find_all,
+    mask,
+    normalise,
+    prose_parts,
+    quote,
+)
+from .context import CheckContext
+
+__all__ = ["check_fee_statement", "fee_claims"]
+
+B = CLAUSE
+_NOT_CHARGED = (
+    re.compile(
+        f"(?:(?:没有|未曾|尚未|暂未|并未|均未|从未|未|不存在){B}{{0,6}}?"
+        f"(?:收取|征收|收|产生|发生|涉及)|不收取|不收|免收|免于收取|免除){B}{{0,12}}?处理费"
+    ),
+    re.compile(f"(?:无|没有|未有|不涉及|未涉及){B}{{0,6}}?处理费"),
+    re.compile(
+        r"处理费[^,;。!?\n:0-9.]{0,6}?"
+        r"(?:(?:为|是|共|共计|合计|金额)\s*(?:0|零)(?:\.0+)?\s*(?:元|万元)?"
+        r"|(?:0|零)(?:\.0+)?\s*(?:元|万元))(?![0-9.])"
+    ),
+)
+_CHARGED = (
+    re.compile(
+        f"(?:收取|征收|收){B}{{0,12}}?处理费{B}{{0,8}}?"
+        r"(?P<amount>[0-9]+(?:\.[0-9]+)?)\s*(?:元|万元|笔|次|件)"
+    ),
+    re.compile(
+        r"处理费(?:收入)?(?:共计|合计|共|总计|金额|为)*\s*"
+        r"(?P<amount>[0-9]+(?:\.[0-9]+)?)\s*(?:元|万元)"
+    ),
+)
+_NEGATION = re.compile("没有|未|无|不|免")
+_ANY_FEE_STATEMENT = re.compile("处理费|(?:未|没有|不|免)收取?(?:任何)?费用?")
+
+
+def fee_claims(sub: Submission, charged: bool) -> Iterator[tuple[str, str]]:
+    """(key, quoted clause) of each "charged" (or, with charged=False, "not charged")
+    statement about the report year, in the form's order."""
+    year = sub.issued_year or sub.year
+    for part, text in prose_parts(sub):
+        searched = mask(normalise(text), TITLE)
+        for match in find_all(searched, _CHARGED if charged else _NOT_CHARGED):
+            c, e = clause_span(searched, match.start(), match.end())
+            if charged and (
+                float(match["amount"]) == 0 or _NEGATION.search(searched, c, match.start())
+            ):
+                continue
+            if dated_elsewhere(searched, match.start(), year):
+                continue
+            yield part.key, quote(text, c, e)
+
+
+def check_fee_statement(sub: Submission, ctx: CheckContext) -> Iterator[Finding]:
+    """At most one contradiction (the first of each side), then 六's silence."""
+    denial = next(fee_claims(sub, charged=False), None)
+    charge = next(fee_claims(sub, charged=True), None)
+    if denial and charge:
+        key, said = denial
+        other_key, other = charge
+        yield finding(
+            "text.fee_contradiction",
+            **where(sub, (key, other_key)),
+            row_label=prose_label(key),
+            actual=said,
+            label=prose_label(key),
+            detail=f"“{prose_label(other_key)}”又写有“{other}”",
+        )
+    other_text = sub.text("text_other")
+    said = mask(normalise(other_text), TITLE)
+    if other_text.strip() and not _ANY_FEE_STATEMENT.search(said):
+        yield finding(
+            "text.no_fee_statement",
+            **where(sub, ("text_other",)),
+            row_label=prose_label("text_other"),
+            expected="本年度是否收取信息处理费",
+            actual=quote(other_text, 0, len(other_text)),
+        )
