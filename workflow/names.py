@@ -15,7 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["safe_name"]
+__all__ = ["agency_key", "safe_name"]
+
+def agency_key(name: str) -> str:
+    """One key for names that differ only in spaces or full-/half-width forms: the registry,
+    the identity check and the summary all treat such names as the same agency."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
+
 
 REPLACEMENT = "_"
 """What a forbidden character becomes: visible, legal everywhere, and not a separator."""

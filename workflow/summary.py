@@ -18,7 +18,6 @@ terminal table (`status_table`) say the same thing.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -30,6 +29,7 @@ from xlsxwriter.workbook import Workbook
 from .atomic import atomic_path
 from .config import Agency
 from .form import FIELDS_BY_KEY, FieldType, numeric_keys
+from .names import agency_key
 
 __all__ = [
     "STATUSES",
@@ -104,11 +104,6 @@ class AgencyState:
         return self.status != PASSED or not self.registered
 
 
-def _name_key(name: str) -> str:
-    """Names equal up to spaces and full-/half-width forms are one agency (as the checks say)."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
 def sort_states(states: Sequence[AgencyState]) -> list[AgencyState]:
     """未通过/退回 first, then 未提交, then 已通过; by name (code point order) within a group."""
     return sorted(states, key=lambda s: (_RANK[s.status], s.agency))
@@ -127,13 +122,13 @@ def states_for_year(
     for sub in submissions:
         if sub.status == MISSING:
             continue
-        key = _name_key(sub.agency)
+        key = agency_key(sub.agency)
         if key in by_key:
             raise ValueError(f"two states for one agency: {sub.agency!r}")
         by_key[key] = sub
     merged: list[AgencyState] = []
     for agency in registry:
-        sub = by_key.pop(_name_key(agency.name), None)
+        sub = by_key.pop(agency_key(agency.name), None)
         if sub is None:
             merged.append(AgencyState(agency.name, MISSING, True, None, kind=agency.kind))
         else:

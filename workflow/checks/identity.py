@@ -10,11 +10,11 @@ and merged and the clerk knows when. A prose part that holds nothing but spaces 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from ..findings import Finding, finding
 from ..form import PROSE_PARTS
+from ..names import agency_key
 from ..submission import Submission
 from ..values import display_raw
 from ._common import field_label, field_labels, where
@@ -30,13 +30,9 @@ def is_blank_text(value: object) -> bool:
     return not isinstance(value, str) or not _WORD.search(value)
 
 
-def _name_key(name: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
-
-
 def same_agency(a: str, b: str) -> bool:
     """Names equal up to spaces and full-width/half-width forms."""
-    return _name_key(a) == _name_key(b)
+    return agency_key(a) == agency_key(b)
 
 
 def _agency(sub: Submission) -> Iterator[Finding]:
