@@ -49,8 +49,12 @@ def make_workbooks(folder: Path, count: int, *, failing_every: int = 0) -> list[
         values["text_on_request"] = str(values["text_on_request"]).replace("我局", "我镇")
         n = rng.randint(0, 9)
         values.update(
-            apply_new_natural=n, apply_new_total=n, apply_granted_natural=n,
-            apply_granted_total=n, apply_handled_total_natural=n, apply_handled_total_total=n,
+            apply_new_natural=n,
+            apply_new_total=n,
+            apply_granted_natural=n,
+            apply_granted_total=n,
+            apply_handled_total_natural=n,
+            apply_handled_total_total=n,
             penalty_decisions=rng.randint(0, 50),
         )
         values["text_on_request"] = f"本年度收到政府信息公开申请{n}件，均已按期答复。"
@@ -104,8 +108,18 @@ def peak_rss_of_cli(files: list[Path], outbox: Path) -> float:
         "except SystemExit:\n    pass\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
-    args = [sys.executable, "-c", code, "process", *map(str, files), "--outbox", str(outbox),
-            "--config", str(ROOT / "config.toml"), "--json"]
+    args = [
+        sys.executable,
+        "-c",
+        code,
+        "process",
+        *map(str, files),
+        "--outbox",
+        str(outbox),
+        "--config",
+        str(ROOT / "config.toml"),
+        "--json",
+    ]
     done = subprocess.run(args, capture_output=True, text=True, check=False, cwd=ROOT)
     return int(done.stdout.strip().splitlines()[-1]) / 1024
 
@@ -142,8 +156,11 @@ class Daemon:
             "utf-8",
         )
         exe = shutil.which("workflow") or str(Path(sys.executable).parent / "workflow")
-        self.proc = subprocess.Popen([exe, "watch", "--config", str(cfg)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [exe, "watch", "--config", str(cfg)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(2.0)
 
     def results(self) -> int:
@@ -168,8 +185,9 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
-def bench_daemon(files: list[Path], base: Path, burst: int, singles: int, soak: int,
-                 workers: int) -> dict[str, float]:
+def bench_daemon(
+    files: list[Path], base: Path, burst: int, singles: int, soak: int, workers: int
+) -> dict[str, float]:
     out: dict[str, float] = {}
     d = Daemon(base / f"d{workers}", workers)
     try:
@@ -199,8 +217,7 @@ def bench_daemon(files: list[Path], base: Path, burst: int, singles: int, soak: 
         for i in range(soak):
             d.drop(files[i % len(files)], f"soak-{i}.xlsx")
             if i % 100 == 99:
-                wait_for(lambda n=done + i + 1: sum(1 for p in archive.rglob("*.xlsx")) >= n,
-                         600)
+                wait_for(lambda n=done + i + 1: sum(1 for p in archive.rglob("*.xlsx")) >= n, 600)
         wait_for(lambda: sum(1 for p in archive.rglob("*.xlsx")) >= done + soak, 900)
         out["rss_start_mb"], out["rss_after_burst_mb"] = rss_start, rss_mid
         out["rss_after_soak_mb"] = rss_mb(d.proc.pid)
@@ -235,18 +252,32 @@ def main() -> None:
             (f"peak RSS of `workflow process` over {n} files (≤ 200 MB)", f"{peak:.0f} MB"),
         ]
         for workers in (1, 2):
-            d = bench_daemon(files, base, burst=3 * n, singles=20 if args.quick else 40,
-                             soak=soak if workers == 2 else 0, workers=workers)
+            d = bench_daemon(
+                files,
+                base,
+                burst=3 * n,
+                singles=20 if args.quick else 40,
+                soak=soak if workers == 2 else 0,
+                workers=workers,
+            )
             rows += [
-                (f"daemon workers={workers}: burst of {3 * n} files", 
-                 f"{d['burst_files_per_s']:.1f} files/s"),
-                (f"daemon workers={workers}: drop-to-result median / p90",
-                 f"{d['latency_median_s']:.2f} s / {d['latency_p90_s']:.2f} s"),
+                (
+                    f"daemon workers={workers}: burst of {3 * n} files",
+                    f"{d['burst_files_per_s']:.1f} files/s",
+                ),
+                (
+                    f"daemon workers={workers}: drop-to-result median / p90",
+                    f"{d['latency_median_s']:.2f} s / {d['latency_p90_s']:.2f} s",
+                ),
             ]
             if workers == 2:
-                rows.append((f"daemon RSS start / after burst / after {int(d['files_total'])} files",
-                             f"{d['rss_start_mb']:.0f} / {d['rss_after_burst_mb']:.0f} / "
-                             f"{d['rss_after_soak_mb']:.0f} MB"))
+                rows.append(
+                    (
+                        f"daemon RSS start / after burst / after {int(d['files_total'])} files",
+                        f"{d['rss_start_mb']:.0f} / {d['rss_after_burst_mb']:.0f} / "
+                        f"{d['rss_after_soak_mb']:.0f} MB",
+                    )
+                )
         width = max(len(r[0]) for r in rows)
         print(f"{'measure'.ljust(width)}  value")
         for name, value in rows:

@@ -27,7 +27,6 @@ def test_failure_mid_write_keeps_old_file_and_no_temp(tmp_path: Path) -> None:
     assert not any(p.name.startswith(TEMP_PREFIX) for p in tmp_path.iterdir())
 
 
-
 def test_outputs_get_the_mode_of_any_new_file_not_mkstemps_private_one(tmp_path: Path) -> None:
     import os
 

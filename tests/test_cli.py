@@ -13,7 +13,19 @@ from tests.conftest import MakeWorkbook
 from workflow.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG = str(ROOT / "config.toml")
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> str:
+    """The repository's config.toml, with every folder moved into the test's own tmp folder."""
+    text = (ROOT / "config.toml").read_text("utf-8")
+    text = text.replace(
+        'report = "templates/report.docx"', f'report = "{ROOT / "templates" / "report.docx"}"'
+    )
+    cfg = tmp_path / "office" / "config.toml"
+    cfg.parent.mkdir()
+    cfg.write_text(text, "utf-8")
+    return str(cfg)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -39,7 +51,7 @@ def test_version() -> None:
     assert (code, out.startswith("workflow, version")) == (0, True)
 
 
-def test_template_writes_one_workbook(tmp_path: Path) -> None:
+def test_template_writes_one_workbook(tmp_path: Path, config: str) -> None:
     code, out, _ = run(
         "template",
         "--agency",
@@ -49,7 +61,7 @@ def test_template_writes_one_workbook(tmp_path: Path) -> None:
         "--out",
         str(tmp_path),
         "--config",
-        CONFIG,
+        config,
     )
     made = list(tmp_path.glob("*.xlsx"))
     assert code == 0
@@ -70,17 +82,17 @@ def test_template_all_uses_the_registry(tmp_path: Path) -> None:
     assert len(names) == 2 and "县财政局" in names[0] + names[1]
 
 
-def test_template_needs_agency_or_all(tmp_path: Path) -> None:
-    code, _, err = run("template", "--year", "2021", "--out", str(tmp_path), "--config", CONFIG)
+def test_template_needs_agency_or_all(tmp_path: Path, config: str) -> None:
+    code, _, err = run("template", "--year", "2021", "--out", str(tmp_path), "--config", config)
     assert code == 2
     assert "--agency" in err
 
 
-def test_example_then_check_passes_with_its_warning(tmp_path: Path) -> None:
+def test_example_then_check_passes_with_its_warning(tmp_path: Path, config: str) -> None:
     code, out, _ = run("example", "--out", str(tmp_path))
     assert code == 0
     made = Path(out.strip())
-    code, out, _ = run("check", str(made), "--json", "--config", CONFIG)
+    code, out, _ = run("check", str(made), "--json", "--config", config)
     (rec,) = records(out)
     assert code == 0
     assert (rec["status"], rec["agency"], rec["year"]) == ("passed", "后河镇人民政府", 2021)
@@ -88,18 +100,18 @@ def test_example_then_check_passes_with_its_warning(tmp_path: Path) -> None:
     assert set(rec["findings"][0]) >= {"severity", "rule", "fields", "cells", "message"}
 
 
-def test_check_human_output_names_the_mistake(make_workbook: MakeWorkbook) -> None:
+def test_check_human_output_names_the_mistake(make_workbook: MakeWorkbook, config: str) -> None:
     path = make_workbook("broken.xlsx", apply_new_natural=2, apply_new_total=2)
-    code, out, _ = run("check", str(path), "--config", CONFIG)
+    code, out, _ = run("check", str(path), "--config", config)
     assert code == 1
     assert f"{path}：未通过（后河镇人民政府 2021）" in out
     assert "“自然人”列：一+二=2，但（七）总计+四=0，相差2" in out
 
 
-def test_check_rejects_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
+def test_check_rejects_a_file_that_is_not_a_workbook(tmp_path: Path, config: str) -> None:
     bad = tmp_path / "报告.xlsx"
     bad.write_text("单位,数量\n后河镇,3\n", "utf-8")
-    code, out, _ = run("check", str(bad), "--json", "--config", CONFIG)
+    code, out, _ = run("check", str(bad), "--json", "--config", config)
     (rec,) = records(out)
     assert code == 1
     assert rec["status"] == "rejected"
@@ -107,8 +119,8 @@ def test_check_rejects_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
     assert "请使用公开办下发的" in rec["findings"][0]["message"]
 
 
-def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
-    code, _, err = run("check", str(tmp_path / "nope.xlsx"), "--config", CONFIG)
+def test_missing_file_is_a_usage_error(tmp_path: Path, config: str) -> None:
+    code, _, err = run("check", str(tmp_path / "nope.xlsx"), "--config", config)
     assert code == 2
     assert "找不到文件" in err
 
@@ -122,13 +134,13 @@ def test_bad_config_is_a_usage_error(tmp_path: Path, make_workbook: MakeWorkbook
 
 
 def test_process_writes_report_errors_and_result(
-    make_workbook: MakeWorkbook, tmp_path: Path
+    make_workbook: MakeWorkbook, tmp_path: Path, config: str
 ) -> None:
     good = make_workbook("good.xlsx")
     bad = make_workbook("bad.xlsx", apply_new_natural=2, apply_new_total=2)
     outbox = tmp_path / "outbox"
     code, out, _ = run(
-        "process", str(good), str(bad), "--outbox", str(outbox), "--json", "--config", CONFIG
+        "process", str(good), str(bad), "--outbox", str(outbox), "--json", "--config", config
     )
     recs = {Path(r["file"]).name: r for r in records(out)}
     assert code == 1
@@ -144,7 +156,7 @@ def test_process_writes_report_errors_and_result(
         == "后河镇人民政府2021年政府信息公开工作年度报告.docx"
     )
     # a corrected resubmission supersedes it: the error workbook goes
-    code, out, _ = run("process", str(good), "--outbox", str(outbox), "--json", "--config", CONFIG)
+    code, out, _ = run("process", str(good), "--outbox", str(outbox), "--json", "--config", config)
     assert code == 0
     result = json.loads((folder / "result.json").read_text("utf-8"))
     assert (result["status"], result["outputs"]["errors"]) == ("passed", None)
@@ -154,13 +166,13 @@ def test_process_writes_report_errors_and_result(
     ]
 
 
-def test_rejected_files_are_never_overwritten(tmp_path: Path) -> None:
+def test_rejected_files_are_never_overwritten(tmp_path: Path, config: str) -> None:
     bad = tmp_path / "附件.xlsx"
     bad.write_bytes(b"")
     outbox = tmp_path / "outbox"
     for _ in range(2):
         code, out, _ = run(
-            "process", str(bad), "--outbox", str(outbox), "--json", "--config", CONFIG
+            "process", str(bad), "--outbox", str(outbox), "--json", "--config", config
         )
         assert code == 1
         assert records(out)[0]["findings"][0]["rule"] == "file.empty"
@@ -176,9 +188,9 @@ def test_rejected_files_are_never_overwritten(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["check", "process"])
 def test_json_records_have_the_contract_fields(
-    command: str, make_workbook: MakeWorkbook, tmp_path: Path
+    command: str, make_workbook: MakeWorkbook, tmp_path: Path, config: str
 ) -> None:
-    args = [command, str(make_workbook()), "--json", "--config", CONFIG]
+    args = [command, str(make_workbook()), "--json", "--config", config]
     if command == "process":
         args += ["--outbox", str(tmp_path / "o")]
     code, out, _ = run(*args)

@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -208,20 +209,115 @@ def process(
     Example:
         workflow process inbox/*.xlsx --outbox outbox
     """
+    from .office import record_processed, refresh_summary
     from .pipeline import process_file
 
     for path in files:
         if not path.is_file():
             raise click.BadParameter(f"找不到文件：{path}", param_hint="FILES")
     ok = True
+    years: set[int] = set()
     for path in files:
         try:
             result = process_file(path, config, outbox=outbox, display_name=str(path), pdf=pdf)
+            record_processed(config, path, result)
         except WorkflowError as exc:
             _fail(str(exc))
         ok &= result.status == "passed"
+        if result.year and result.status != "rejected":
+            years.add(result.year)
         _emit(result.to_json(), as_json)
+    for year in sorted(years):
+        refresh_summary(config, year, outbox)
     sys.exit(0 if ok else 1)
+
+
+@main.command("import-history")
+@files_argument
+@config_option
+def import_history(files: tuple[Path, ...], config: Config) -> None:
+    """Record earlier years' accepted workbooks as history. 导入往年已通过的报告。
+
+    The cross-year checks compare a report with the same agency's accepted report of the year
+    before; in the first year of use this command gives them that year. Only workbooks that
+    pass are recorded; nothing is written to the outbox.
+
+    \b
+    Example:
+        workflow import-history 往年/*.xlsx
+    """
+    from .office import record_processed
+    from .pipeline import ProcessResult, check_file, file_sha256
+
+    for path in files:
+        if not path.is_file():
+            raise click.BadParameter(f"找不到文件：{path}", param_hint="FILES")
+    ok = True
+    for path in files:
+        outcome = check_file(path, config, display_name=str(path), history=False)
+        if outcome.status != "passed":
+            ok = False
+            click.echo(f"{path}：未导入（{outcome.error_count} 个错误，请先改正）")
+            for f in outcome.findings:
+                if f.is_error:
+                    click.echo(f"  {f.message}")
+            continue
+        result = ProcessResult(
+            file=outcome.file,
+            status=outcome.status,
+            findings=outcome.findings,
+            submission=outcome.submission,
+            sha256=file_sha256(path),
+        )
+        record_processed(config, path, result)
+        click.echo(f"{path}：已导入 {outcome.agency} {outcome.year} 年报告")
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.option("--year", type=click.IntRange(2021, 2999), required=True, help="报告年度。")
+@config_option
+def summary(year: int, config: Config) -> None:
+    """Write the office's summary workbook for a year. 生成年度汇总表。
+
+    Who has submitted, who passed, who must fix what, and the county's totals of the latest
+    passed report of each agency. The path is printed as the last line.
+
+    \b
+    Example:
+        workflow summary --year 2021
+    """
+    from .office import refresh_summary
+
+    click.echo(str(refresh_summary(config, year)))
+
+
+@main.command()
+@click.option(
+    "--year", type=click.IntRange(2021, 2999), default=None, help="报告年度（默认最近一年）。"
+)
+@json_option
+@config_option
+def status(year: int | None, as_json: bool, config: Config) -> None:
+    """Show who has submitted and who must act. 在终端查看提交情况。
+
+    \b
+    Example:
+        workflow status --year 2021
+        workflow status --json
+    """
+    from .office import known_years, year_states
+    from .status_table import render_status, status_records
+
+    if year is None:
+        years = known_years(config)
+        year = years[0] if years else datetime.now().year - 1
+    states = year_states(config, year)
+    if as_json:
+        for record in status_records(states):
+            click.echo(json.dumps(dict(record, year=year), ensure_ascii=False))
+    else:
+        render_status(states, year)
 
 
 @main.command("check-template")

@@ -116,9 +116,16 @@ def _json_value(value: object) -> object:
 class Ledger:
     """The submissions table at `path`; use as a context manager or call `close()`."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        """`readonly=True` opens an existing ledger for reading only (a worker looking up last
+        year's report, the status view): no schema, no lock that could slow the daemon."""
         self.path = path
+        if readonly:
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+            self._db.row_factory = sqlite3.Row
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -176,28 +183,58 @@ class Ledger:
     def finish(self, id: int, result: ProcessResult, archived_path: Path | None) -> None:
         """Record the outcome and where the original is about to be archived (None: there is
         no original left to archive)."""
-        values = result.values if result.status == "passed" else None
         with self._transaction() as db:
-            db.execute(
-                "UPDATE submissions SET status = ?, agency = ?, year = ?, outputs = ?,"
-                " result_path = ?, error_count = ?, warning_count = ?, report_values = ?,"
-                " archived_path = ?, finished_at = ? WHERE id = ?",
-                (
-                    result.status,
-                    result.agency,
-                    result.year,
-                    json.dumps(result.outputs, ensure_ascii=False),
-                    str(result.result_path) if result.result_path else None,
-                    result.error_count,
-                    result.warning_count,
-                    json.dumps(values, ensure_ascii=False, default=_json_value)
-                    if values is not None
-                    else None,
-                    str(archived_path) if archived_path else None,
-                    _now(),
-                    id,
-                ),
+            self._write_outcome(db, id, result, archived_path)
+
+    def record_processed(
+        self,
+        sha256: str,
+        file_name: str,
+        received_at: datetime,
+        source: Path,
+        result: ProcessResult,
+    ) -> int:
+        """One finished row in one transaction, for a file processed where it lies (`workflow
+        process`, `import-history`): never `claimed`, so the daemon's recovery leaves it alone,
+        and its "archive" is the file itself, which stays where the user keeps it."""
+        with self._transaction() as db:
+            cur = db.execute(
+                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path)"
+                " VALUES (?, ?, ?, ?)",
+                (sha256, file_name, _iso(received_at), str(source)),
             )
+            assert cur.lastrowid is not None
+            self._write_outcome(db, cur.lastrowid, result, source)
+            db.execute(
+                "UPDATE submissions SET archived_at = ? WHERE id = ?", (_now(), cur.lastrowid)
+            )
+        return cur.lastrowid
+
+    @staticmethod
+    def _write_outcome(
+        db: sqlite3.Connection, id: int, result: ProcessResult, archived_path: Path | None
+    ) -> None:
+        values = result.values if result.status == "passed" else None
+        db.execute(
+            "UPDATE submissions SET status = ?, agency = ?, year = ?, outputs = ?,"
+            " result_path = ?, error_count = ?, warning_count = ?, report_values = ?,"
+            " archived_path = ?, finished_at = ? WHERE id = ?",
+            (
+                result.status,
+                result.agency,
+                result.year,
+                json.dumps(result.outputs, ensure_ascii=False),
+                str(result.result_path) if result.result_path else None,
+                result.error_count,
+                result.warning_count,
+                json.dumps(values, ensure_ascii=False, default=_json_value)
+                if values is not None
+                else None,
+                str(archived_path) if archived_path else None,
+                _now(),
+                id,
+            ),
+        )
 
     def mark_duplicate(self, id: int, original: Record, archived_path: Path) -> None:
         """Record that row `id` holds the same bytes as `original` and was not processed."""
@@ -266,6 +303,14 @@ class Ledger:
             "  ORDER BY t.received_at DESC, t.id DESC LIMIT 1)"
             " ORDER BY year, agency",
             year,
+            year,
+        )
+
+    def year_rows(self, year: int) -> list[Record]:
+        """Every processed row of `year`, oldest first (the summary's file lists and states)."""
+        return self._all(
+            "SELECT * FROM submissions WHERE year = ? AND status IN ('passed','failed','rejected')"
+            " ORDER BY received_at, id",
             year,
         )
 

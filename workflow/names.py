@@ -17,6 +17,7 @@ import unicodedata
 
 __all__ = ["agency_key", "safe_name"]
 
+
 def agency_key(name: str) -> str:
     """One key for names that differ only in spaces or full-/half-width forms: the registry,
     the identity check and the summary all treat such names as the same agency."""

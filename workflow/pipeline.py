@@ -21,6 +21,7 @@ from .checks import PreviousReport, context_from_config, run_checks
 from .config import Config
 from .errors import RejectedFile, WorkflowError
 from .findings import Finding, count_errors, finding
+from .office import previous_report
 from .outbox import (
     agency_folder,
     errors_filename,
@@ -128,13 +129,20 @@ def check_file(
     *,
     display_name: str | None = None,
     previous: PreviousReport | None = None,
+    history: bool = True,
 ) -> Outcome:
-    """Read and check one file; a file we cannot read is a `rejected` outcome."""
+    """Read and check one file; a file we cannot read is a `rejected` outcome.
+
+    With `history` (the default) and no `previous` given, last year's accepted report of the
+    same agency is looked up in the ledger for the cross-year checks.
+    """
     name = display_name or Path(path).name
     try:
         sub = read_workbook(Path(path), display_name=name)
     except RejectedFile as exc:
         return Outcome(file=name, status=REJECTED, findings=[exc.finding])
+    if previous is None and history:
+        previous = previous_report(config, sub.agency, sub.year)
     findings = run_checks(sub, context_from_config(config, sub.agency, previous))
     status = FAILED if count_errors(findings) else PASSED
     return Outcome(file=name, status=status, findings=findings, submission=sub)

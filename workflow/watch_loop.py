@@ -413,7 +413,18 @@ class WatchLoop:
                         latest.id, source, latest.file_name, latest.received_at, latest.sha256, True
                     )
                 )
+        self._refresh_summaries({year for _, year in self._touched if year})
         self._touched.clear()
+
+    def _refresh_summaries(self, years: set[int]) -> None:
+        """The office's summary workbook follows every batch; a failure is logged, not fatal."""
+        from .office import refresh_summary
+
+        for year in sorted(years):
+            try:
+                refresh_summary(self.config, year)
+            except Exception:
+                log.exception("汇总表更新失败：%s 年", year)
 
     def _short(self, path: str | Path) -> str:
         try:
