@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from workflow.config import load_config  # noqa: E402
-from workflow.example import SEED_AGENCY, seed_values  # noqa: E402
+from workflow.example import seed_values  # noqa: E402
 from workflow.workbook.fill import fill_by_name  # noqa: E402
 from workflow.workbook.template import write_template  # noqa: E402
 
