@@ -280,3 +280,15 @@ def test_end_to_end_from_a_workbook(make_workbook: MakeWorkbook, tmp_path: Path)
     fee = [r.cells[-1].text for r in doc.tables[0].rows if r.cells[0].text == "行政事业性收费"]
     assert fee == ["0.2500"]
     assert doc.element.body.find(qn("w:tbl")) is not None
+
+
+def test_a_template_edited_after_use_is_checked_again(tmp_path: Path) -> None:
+    """The tag check is cached per version of the file, never past an edit."""
+    target = tmp_path / "office.docx"
+    target.write_bytes(TEMPLATE.read_bytes())
+    render(tmp_path, template=target)
+    edited = docx.Document(str(target))
+    edited.add_paragraph("{{ nonsense }}")
+    edited.save(str(target))
+    with pytest.raises(ReportTemplateError, match="nonsense"):
+        render(tmp_path, template=target)

@@ -135,6 +135,19 @@ def _problems(tpl: DocxTemplate, name: str) -> list[str]:
     return sorted(unknown)
 
 
+_CHECKED: dict[tuple[str, int, int], list[str]] = {}
+"""Template problems by (path, mtime, size): a template is checked once per version of the
+file, not once per report; an office edit changes the key and is checked before its first use."""
+
+
+def _checked_problems(template: Path, tpl: DocxTemplate) -> list[str]:
+    stat = template.stat()
+    key = (str(template.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _CHECKED:
+        _CHECKED[key] = _problems(tpl, template.name)
+    return _CHECKED[key]
+
+
 def template_problems(template: Path) -> list[str]:
     """Names of the template's tags that resolve to no field key or helper; [] when all do.
 
@@ -172,7 +185,7 @@ def render_report(
     """
     template, out = Path(template), Path(out)
     tpl = _open(template)
-    unknown = _problems(tpl, template.name)
+    unknown = _checked_problems(template, tpl)
     if unknown:
         raise ReportTemplateError(
             f"报告模板“{template.name}”中有无法识别的标签：{'、'.join(unknown)}。"
