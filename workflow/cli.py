@@ -246,8 +246,9 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
     Example:
         workflow import-history 往年/*.xlsx
     """
+    from .intake import sha256_file
     from .office import record_processed
-    from .pipeline import ProcessResult, check_file, file_sha256
+    from .pipeline import ProcessResult, check_file
 
     for path in files:
         if not path.is_file():
@@ -267,7 +268,7 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
             status=outcome.status,
             findings=outcome.findings,
             submission=outcome.submission,
-            sha256=file_sha256(path),
+            sha256=sha256_file(path),
         )
         record_processed(config, path, result)
         click.echo(f"{path}：已导入 {outcome.agency} {outcome.year} 年报告")

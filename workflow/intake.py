@@ -228,6 +228,7 @@ class Readiness:
 
 
 def sha256_file(path: Path) -> str:
+    """The content hash that recognises the same file dropped twice (read in 1 MiB chunks)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -8,7 +8,6 @@ a file is judged the same way whichever way it arrived.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +20,7 @@ from .checks import PreviousReport, context_from_config, run_checks
 from .config import Config
 from .errors import RejectedFile, WorkflowError
 from .findings import Finding, count_errors, finding
+from .intake import sha256_file
 from .office import previous_report
 from .outbox import (
     agency_folder,
@@ -38,7 +38,6 @@ __all__ = [
     "Outcome",
     "ProcessResult",
     "check_file",
-    "file_sha256",
     "process_file",
     "reject_internal_error",
 ]
@@ -115,14 +114,6 @@ def _jsonable(value: object) -> object:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def check_file(
     path: Path,
     config: Config,
@@ -163,7 +154,7 @@ def process_file(
     path = Path(path)
     outbox = outbox or config.outbox
     received_at = received_at or datetime.now().astimezone()
-    sha256 = sha256 or file_sha256(path)
+    sha256 = sha256 or sha256_file(path)
     outcome = check_file(path, config, display_name=display_name, previous=previous)
     result = ProcessResult(
         file=outcome.file,
