@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -199,3 +200,45 @@ def test_json_records_have_the_contract_fields(
     assert {"file", "status", "agency", "year", "findings"} <= set(rec)
     if command == "process":
         assert set(rec["outputs"]) >= {"report", "errors"}
+
+
+def test_pdf_without_libreoffice_says_so_and_still_writes_the_report(
+    make_workbook: MakeWorkbook, tmp_path: Path, config: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-path"))
+    monkeypatch.setattr("workflow.pdf.find_soffice", lambda: None)
+    code, out, err = run(
+        "process",
+        str(make_workbook()),
+        "--pdf",
+        "--json",
+        "--outbox",
+        str(tmp_path / "o"),
+        "--config",
+        config,
+    )
+    (rec,) = records(out)
+    assert code == 0
+    assert "未安装 LibreOffice，无法生成 PDF" in err
+    assert Path(rec["outputs"]["report"]).exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_process_pdf_writes_the_pdf_beside_the_report(
+    make_workbook: MakeWorkbook, tmp_path: Path, config: str
+) -> None:
+    code, out, _ = run(
+        "process",
+        str(make_workbook()),
+        "--pdf",
+        "--json",
+        "--outbox",
+        str(tmp_path / "o"),
+        "--config",
+        config,
+    )
+    (rec,) = records(out)
+    assert code == 0
+    pdf = Path(rec["outputs"]["pdf"])
+    assert pdf.parent == Path(rec["outputs"]["report"]).parent
+    assert pdf.read_bytes().startswith(b"%PDF")

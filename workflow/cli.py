@@ -210,11 +210,16 @@ def process(
         workflow process inbox/*.xlsx --outbox outbox
     """
     from .office import record_processed, refresh_summary
+    from .pdf import MISSING_MESSAGE as PDF_MISSING
+    from .pdf import pdf_available
     from .pipeline import process_file
 
     for path in files:
         if not path.is_file():
             raise click.BadParameter(f"找不到文件：{path}", param_hint="FILES")
+    if (config.pdf if pdf is None else pdf) and not pdf_available():
+        click.echo(f"注意：{PDF_MISSING}。Word 报告照常生成。", err=True)
+        pdf = False
     ok = True
     years: set[int] = set()
     for path in files:
