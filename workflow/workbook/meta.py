@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import RejectedFile
@@ -143,7 +144,7 @@ def locate_fields(wb: Workbook, name: str, identity: TemplateIdentity) -> dict[s
 
 def _worksheets(wb: Workbook) -> dict[str, Worksheet]:
     """Sheets that hold cells, by title (a chart sheet of the same name has none)."""
-    return {ws.title: ws for ws in wb.worksheets if isinstance(ws, Worksheet)}
+    return {ws.title: ws for ws in wb.worksheets if isinstance(ws, Worksheet | ReadOnlyWorksheet)}
 
 
 def _single_cell(reference: str) -> CellRef | None:

@@ -4,8 +4,8 @@ The steps, each refusing the file with a `RejectedFile` whose Chinese message te
 what to send instead:
 
 1. `sniff.inspect_file`: is it a safe .xlsx at all (not .xls, not encrypted, not a bomb)?
-2. openpyxl loads it (not read-only: defined names and custom properties need the full
-   reader). Whatever openpyxl or the XML and zip layers under it raise on a damaged file
+2. openpyxl loads it read-only (defined names and custom properties are there too; cells are
+   streamed). Whatever openpyxl or the XML and zip layers under it raise on a damaged file
    becomes ``file.damaged``; defusedxml's refusal of a DTD becomes ``file.unsafe``.
 3. `meta.locate_fields`: our template, a version we know, every defined name intact.
 4. Each cell is read and parsed with `workflow.values`. Bad values are not errors here: they
@@ -21,12 +21,15 @@ Text typed into a text-formatted cell is a string even when it starts with "=", 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl.cell.cell import Cell
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.escape import unescape
 from openpyxl.workbook.workbook import Workbook
 
@@ -56,9 +59,10 @@ def read_workbook(path: Path, display_name: str | None = None) -> Submission:
     """
     name = display_name or path.name
     inspect_file(path, name)
-    wb = _load(path, name, data_only=False)
-    identity = read_identity(wb)
-    cells = locate_fields(wb, name, identity)
+    with _workbook(path, name, data_only=False) as wb:
+        identity = read_identity(wb)
+        cells = locate_fields(wb, name, identity)
+        held = _read_cells(wb, cells, name)
     sub = Submission(
         values={},
         cells=cells,
@@ -67,14 +71,16 @@ def read_workbook(path: Path, display_name: str | None = None) -> Submission:
         issued_agency=identity.agency,
         issued_year=identity.year,
     )
-    by_key = {key: _cell(wb, ref) for key, ref in cells.items()}
-    sub.formulas = {k: _formula_text(c) for k, c in by_key.items() if c.data_type == "f"}
-    cached = _cached_values(path, name, {k: cells[k] for k in sub.formulas}) if sub.formulas else {}
-    for key, cell in by_key.items():
+    sub.formulas = {k: _formula_text(v) for k, (v, kind) in held.items() if kind == "f"}
+    cached: dict[str, tuple[object, str]] = {}
+    if sub.formulas:
+        with _workbook(path, name, data_only=True) as wb:
+            cached = _read_cells(wb, {k: cells[k] for k in sub.formulas}, name)
+    for key, (value, _) in held.items():
         if key not in sub.formulas:
-            _store(sub, key, cell.value)
-        elif cached.get(key) is not None:
-            _store(sub, key, cached[key])
+            _store(sub, key, value)
+        elif cached.get(key, (None, ""))[0] is not None:
+            _store(sub, key, cached[key][0])
         else:
             sub.raw[key] = sub.formulas[key]
             sub.values[key] = None
@@ -95,30 +101,53 @@ def _store(sub: Submission, key: str, raw: object) -> None:
         sub.problems[key] = parsed.problem
 
 
-def _load(path: Path, name: str, *, data_only: bool) -> Workbook:
-    """openpyxl.load_workbook, with every failure of a bad file turned into `RejectedFile`.
+@contextmanager
+def _workbook(path: Path, name: str, *, data_only: bool) -> Iterator[Workbook]:
+    """The workbook, read-only (cells are streamed from the zip, which is several times
+    cheaper than binding every style and merged cell), closed with its file on exit.
+
+    A file object, not the path: openpyxl would refuse a sound workbook whose name does not
+    end in .xlsx, and a read-only workbook reads from it until it is closed.
+    """
+    with path.open("rb") as handle:
+        wb = _load(handle, name, data_only=data_only)
+        try:
+            yield wb
+        finally:
+            wb.close()
+
+
+def _load(handle: BinaryIO, name: str, *, data_only: bool) -> Workbook:
+    """openpyxl.load_workbook, with every failure of a bad file turned into `RejectedFile`."""
+    with _refusing_bad_files(name), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return openpyxl.load_workbook(
+            handle,
+            read_only=True,
+            data_only=data_only,
+            keep_vba=False,
+            keep_links=False,
+            rich_text=False,
+        )
+
+
+@contextmanager
+def _refusing_bad_files(name: str) -> Iterator[None]:
+    """Around openpyxl calls only: whatever they raise on a damaged or hostile file becomes a
+    `RejectedFile`.
 
     The catch is deliberately broad: on a damaged or hostile file openpyxl and the zip and XML
     layers raise almost anything (BadZipFile on a bad CRC, KeyError for a missing part, lxml
     syntax errors, ValueError, TypeError, AttributeError, IndexError …), and no traceback may
-    reach the agency. Only this call is guarded, so our own bugs are not hidden by it.
+    reach the agency. Only openpyxl's own work is guarded, so our bugs are not hidden by it.
     Warnings (unsupported extensions, data validation, …) say nothing to an agency: silenced.
     (`warnings.catch_warnings` is process-wide: fine for one reader at a time, as the daemon
     runs; threads reading in parallel could briefly silence each other's warnings.)
     """
     try:
-        # A file object, not the path: openpyxl closes its archive only when it succeeds, and
-        # it would refuse a sound workbook whose name does not end in .xlsx.
-        with path.open("rb") as handle, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(
-                handle,
-                read_only=False,
-                data_only=data_only,
-                keep_vba=False,
-                keep_links=False,
-                rich_text=False,
-            )
+        yield
+    except RejectedFile:
+        raise
     except Exception as exc:
         if _is_defused(exc):
             raise RejectedFile("file.unsafe", name, UNSAFE_XML) from exc
@@ -137,20 +166,33 @@ def _is_defused(exc: BaseException) -> bool:
     return False
 
 
-def _cell(wb: Workbook, ref: CellRef) -> Cell:
-    return wb[ref.sheet][ref.coordinate]
+def _read_cells(wb: Workbook, refs: dict[str, CellRef], name: str) -> dict[str, tuple[object, str]]:
+    """key -> (value, openpyxl data type) for every ref, streaming each sheet's rows once over
+    the smallest rectangle that holds its fields."""
+    by_sheet: dict[str, dict[tuple[int, int], str]] = defaultdict(dict)
+    for key, ref in refs.items():
+        by_sheet[ref.sheet][coordinate_to_tuple(ref.coordinate)] = key
+    found: dict[str, tuple[object, str]] = {}
+    with _refusing_bad_files(name), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for sheet, wanted in by_sheet.items():
+            rows = [r for r, _ in wanted]
+            cols = [c for _, c in wanted]
+            top, left = min(rows), min(cols)
+            grid = wb[sheet].iter_rows(
+                min_row=top, max_row=max(rows), min_col=left, max_col=max(cols)
+            )
+            for r, row in enumerate(grid, top):
+                for c, cell in enumerate(row, left):
+                    key = wanted.get((r, c))
+                    if key is not None:
+                        found[key] = (cell.value, getattr(cell, "data_type", "n"))
+    return {key: found.get(key, (None, "n")) for key in refs}
 
 
-def _formula_text(cell: Cell) -> str:
+def _formula_text(value: object) -> str:
     """'=1+2' for a plain formula; array and data-table formulas carry their text inside."""
-    value = cell.value
     return value if isinstance(value, str) else str(getattr(value, "text", None) or value)
-
-
-def _cached_values(path: Path, name: str, refs: dict[str, CellRef]) -> dict[str, object]:
-    """The values Excel saved for the formula cells; None where it saved none."""
-    wb = _load(path, name, data_only=True)
-    return {key: _cell(wb, ref).value for key, ref in refs.items()}
 
 
 def _text(raw: object) -> str:

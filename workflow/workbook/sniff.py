@@ -173,6 +173,9 @@ def _inspect_zip(handle: BinaryIO, size: int, name: str) -> None:
                 raise RejectedFile("file.not_workbook", name, _guess_zip_kind(archive, names))
             if any(m.flag_bits & 0x1 for m in members):
                 raise RejectedFile("file.encrypted", name)
+            if "xl/styles.xml" not in names:
+                # Excel and WPS always write it; the error workbook cannot be made without it.
+                raise RejectedFile("file.damaged", name, "（缺少样式部分）")
             for member in members:
                 if member.filename.lower().endswith(_XML_SUFFIXES):
                     _check_xml_prolog(archive, member, name)
