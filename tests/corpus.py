@@ -48,11 +48,13 @@ from workflow.workbook.template import write_template
 from workflow.workbook.template_sheets import SHEET_APPLICATIONS, SHEET_PROSE
 
 __all__ = [
+    "FORMULA_MARK",
     "FORMULA_TEXT",
     "MANIFEST",
     "PROSE_CHARS",
     "Case",
     "build_corpus",
+    "case_names",
     "main",
 ]
 
@@ -75,9 +77,10 @@ LARGE_ROWS = 12_000
 class Case:
     """One file of the corpus and what the pipeline must make of it.
 
-    `expected_rule` is the rule code of the (first) error for `failed` and `rejected`, None for
-    `passed`. `agency` is the agency name the workbook carries (None: not a readable workbook),
-    so that a test can find its outbox folder and check that the name stayed recognisable.
+    `expected_rule`: for `rejected`, the rule of its one finding; for `failed`, a rule that must
+    be among its errors (others may come with it); None for `passed`. `agency` is the agency
+    name the workbook carries, as the reader reads it (None: not a readable workbook), so that
+    a test can find its outbox folder and check that the name stayed recognisable.
     """
 
     name: str
@@ -165,9 +168,7 @@ def _case(
     description: str,
 ) -> Callable[[Maker], Maker]:
     def register(maker: Maker) -> Maker:
-        _CASES.append(
-            (name, status, rule, agency, file_name or f"{name}.xlsx", description, maker)
-        )
+        _CASES.append((name, status, rule, agency, file_name or f"{name}.xlsx", description, maker))
         return maker
 
     return register
@@ -346,35 +347,41 @@ def _formula_file_name(path: Path, blanks: _Blanks, scratch: Path) -> None:
     path.write_text("这不是工作簿，只是一段文字。\n", encoding="utf-8")
 
 
-_HOSTILE_AGENCIES: tuple[tuple[str, str, str], ...] = (
-    ("agency_dotdot", "../../../逃逸镇人民政府", "a name that climbs out of the outbox"),
-    ("agency_absolute", "/etc/斜杠镇人民政府", "an absolute path"),
-    ("agency_backslash", "..\\..\\反斜杠镇人民政府", "Windows separators"),
-    ("agency_colon", "C:冒号镇人民政府", "a drive letter / NTFS stream colon"),
-    ("agency_nul", "空字符_x0000_镇_x001F_人民政府", "NUL and a control character (Excel escapes)"),
-    ("agency_con", "CON", "a Windows device name"),
-    ("agency_300", "超长镇人民政府" + "很长的名字" * 58 + "末尾", "300 characters"),
+_HOSTILE_AGENCIES: tuple[tuple[str, str, str, str], ...] = (
+    # (case, typed into the cell, the name it means, what it tries)
+    ("agency_dotdot", "../../../逃逸镇人民政府", "", "to climb out of the outbox"),
+    ("agency_absolute", "/tmp/斜杠镇人民政府", "", "an absolute path (harmless if it escaped)"),
+    ("agency_backslash", "..\\..\\反斜杠镇人民政府", "", "Windows separators"),
+    ("agency_colon", "C:冒号镇人民政府", "", "a drive letter / NTFS stream colon"),
+    (
+        "agency_nul",
+        "空字符_x0000_镇_x001F_人民政府",  # how Excel stores control characters in XML
+        "空字符\x00镇\x1f人民政府",
+        "NUL and a control character",
+    ),
+    ("agency_con", "CON", "", "a Windows device name"),
+    ("agency_300", "超长镇人民政府" + "很长的名字" * 58 + "末尾", "", "300 characters"),
 )
 
 
-def _hostile_agency_maker(index: int, agency: str) -> Maker:
+def _hostile_agency_maker(index: int, typed: str) -> Maker:
     def make(path: Path, blanks: _Blanks, scratch: Path) -> None:
         # Issued to an ordinary name (the template writer cleans its input), typed over by the
         # agency: the name in the cell is what names the outbox folder.
         src = blanks.filled(_agency(f"异名{index}"), scratch / "src.xlsx")
-        _as_text(src, path, {"agency_name": agency})
+        _as_text(src, path, {"agency_name": typed})
 
     return make
 
 
-for _index, (_name, _agency_text, _what) in enumerate(_HOSTILE_AGENCIES):
+for _index, (_name, _typed, _means, _what) in enumerate(_HOSTILE_AGENCIES):
     _case(
         _name,
         "passed",
         None,
-        agency=_agency_text,
+        agency=_means or _typed,
         description=f"agency name: {_what} (only a warning: it differs from the issued name)",
-    )(_hostile_agency_maker(_index, _agency_text))
+    )(_hostile_agency_maker(_index, _typed))
 
 
 def _prose(tag: str) -> str:
@@ -403,7 +410,10 @@ def _prose_40000(path: Path, blanks: _Blanks, scratch: Path) -> None:
 )
 def _prose_40000_failed(path: Path, blanks: _Blanks, scratch: Path) -> None:
     src = blanks.filled(
-        _agency("长文未通过"), scratch / "src.xlsx", text_problems="PLACEHOLDER", apply_new_natural=2
+        _agency("长文未通过"),
+        scratch / "src.xlsx",
+        text_problems="PLACEHOLDER",
+        apply_new_natural=2,
     )
     _patch_xml(src, path, b"PLACEHOLDER", _prose("本镇").encode())
 
@@ -478,6 +488,11 @@ def _large_image(path: Path, blanks: _Blanks, scratch: Path) -> None:
 
 
 # --- building -----------------------------------------------------------------------------------
+
+
+def case_names() -> list[str]:
+    """The case names in build order, without building anything (for test parametrisation)."""
+    return [entry[0] for entry in _CASES]
 
 
 def build_corpus(outdir: Path) -> list[Case]:

@@ -8,17 +8,11 @@ the inbox (but the lock files, untouched) or in state/work, and no temp file is 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import signal
-import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fill_workbook
+from tests.daemon_harness import LOCK_FILES, Office, sha
 from workflow import daemon
 from workflow.atomic import TEMP_PREFIX
 from workflow.config import Config, load_config
@@ -37,23 +32,6 @@ from workflow.ledger import Ledger
 from workflow.watch_loop import MAX_ATTEMPTS, Done, Job, WatchLoop, run_job
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="drives signals and process groups")
-
-CLI = Path(sys.executable).with_name("workflow")
-WATCH = (
-    [str(CLI)] if CLI.exists() else [sys.executable, "-c", "from workflow.cli import main; main()"]
-)
-LOCK_FILES = {
-    "~$报告.xlsx": b"excel owner file",
-    ".~lock.报告.xlsx#": b"libreoffice lock",
-    ".~报告.xlsx": b"wps lock",
-    "报告.tmp": b"temp",
-    "报告.xlsx.crdownload": b"PK\x03\x04 half a download",
-    "报告.xlsx.part": b"PK\x03\x04 half a download",
-}
-
-
-def sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @pytest.fixture(scope="session")
@@ -69,134 +47,6 @@ def workbooks(
             values.update(apply_new_natural=2)
         made.append(fill_workbook(blank_workbook(), values, folder / f"{i}.xlsx").read_bytes())
     return made
-
-
-class Watch:
-    """One `workflow watch` process; its stderr goes to a file for the failure message."""
-
-    def __init__(self, office: Office) -> None:
-        self.office = office
-        self.log = office.root / f"daemon-{time.monotonic_ns()}.log"
-        with open(self.log, "wb") as err:
-            self.proc = subprocess.Popen(
-                [*WATCH, "watch", "--config", str(office.config)],
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-                start_new_session=True,
-            )
-
-    def text(self) -> str:
-        return self.log.read_text("utf-8", errors="replace")
-
-    def terminate(self, timeout: float = 10) -> tuple[int, float]:
-        """SIGTERM to the main process only (systemd KillMode=mixed); (exit code, seconds)."""
-        start = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(timeout)
-        return code, time.monotonic() - start
-
-    def power_cut(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-
-
-class Office:
-    def __init__(self, root: Path, workers: int = 2, polling: bool = False) -> None:
-        self.root = root
-        self.inbox, self.outbox = root / "inbox", root / "outbox"
-        self.archive, self.state = root / "archive", root / "state"
-        self.inbox.mkdir()
-        self.config = root / "config.toml"
-        self.config.write_text(
-            '[paths]\ninbox = "inbox"\noutbox = "outbox"\narchive = "archive"\nstate = "state"\n'
-            f"[watch]\npolling = {str(polling).lower()}\nsettle_seconds = 0.15\n"
-            f"give_up_seconds = 1.5\nscan_interval = 0.3\nworkers = {workers}\n",
-            encoding="utf-8",
-        )
-        self.dropped: list[bytes] = []
-        self.watches: list[Watch] = []
-
-    def start(self) -> Watch:
-        self.watches.append(Watch(self))
-        return self.watches[-1]
-
-    def place(self, name: str, data: bytes) -> None:
-        """A file written in place at once (present at start, or a quick copy)."""
-        (self.inbox / name).write_bytes(data)
-        self.dropped.append(data)
-
-    def drop(self, name: str, data: bytes) -> None:
-        """An atomic drop: written under an ignored name, then renamed."""
-        tmp = self.inbox / f".{name}.tmp"
-        tmp.write_bytes(data)
-        os.rename(tmp, self.inbox / name)
-        self.dropped.append(data)
-
-    def results(self) -> dict[str, list[dict]]:
-        """result.json records by the sha256 of their input; a half-written one fails here."""
-        found: dict[str, list[dict]] = {}
-        for path in self.outbox.rglob("result.json"):
-            record = json.loads(path.read_text("utf-8"))
-            found.setdefault(record["sha256"], []).append(record)
-        return found
-
-    def ledger_rows(self) -> list[tuple]:
-        db = sqlite3.connect(self.state / "ledger.sqlite3")
-        try:
-            return db.execute(
-                "SELECT status, archived_at, sha256 FROM submissions ORDER BY id"
-            ).fetchall()
-        finally:
-            db.close()
-
-    def done(self) -> bool:
-        if not (self.state / "ledger.sqlite3").exists():
-            return False
-        try:
-            rows = self.ledger_rows()
-        except sqlite3.OperationalError:  # created, but its table not yet
-            return False
-        candidates = [p for p in self.inbox.iterdir() if p.name not in LOCK_FILES]
-        return (
-            not candidates
-            and len(rows) == len(self.dropped)
-            and all(status != "claimed" and archived for status, archived, _ in rows)
-        )
-
-    def wait(self, until: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if until():
-                return
-            running = [w for w in self.watches if w.proc.poll() is None]
-            if self.watches and not running:
-                break
-            time.sleep(0.05)
-        logs = "\n".join(w.text() for w in self.watches)
-        pytest.fail(f"timed out waiting for {what or until.__name__}\n{logs}")
-
-    def assert_complete(self, superseded: tuple[bytes, ...] = ()) -> None:
-        """Every input: one complete result (unless `superseded` by a later submission of the
-        same agency), its original archived once; nothing left over."""
-        leftovers = [p for p in self.root.rglob(f"{TEMP_PREFIX}*")]
-        assert leftovers == [], "temp files left"
-        assert list((self.state / "work").iterdir()) == []
-        assert sorted(p.name for p in self.inbox.iterdir()) == sorted(
-            n for n in LOCK_FILES if (self.inbox / n).exists()
-        )
-        results = self.results()
-        for digest in {sha(d) for d in self.dropped} - {sha(d) for d in superseded}:
-            assert len(results.get(digest, [])) == 1, f"{digest[:8]}: {results.get(digest)}"
-        for records in results.values():
-            record = records[0]
-            assert record["status"] in ("passed", "failed", "rejected")
-            for output in record["outputs"].values():
-                assert output is None or Path(output).is_file(), output
-        archived = Counter(sha(p.read_bytes()) for p in self.archive.rglob("*") if p.is_file())
-        assert archived == Counter(sha(d) for d in self.dropped)
-        rows = self.ledger_rows()
-        assert len(rows) == len(self.dropped)
-        assert all(status != "claimed" and archived_at for status, archived_at, _ in rows)
 
 
 @pytest.fixture

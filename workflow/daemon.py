@@ -216,6 +216,7 @@ def _on_stop_signals(stop: threading.Event, wake: threading.Event) -> Callable[[
 
 class _InlineRunner:
     capacity = 1
+    isolated = False
 
     def __init__(self, config: Config, wake: threading.Event) -> None:
         from . import pipeline  # noqa: F401 - import the heavy modules now, not with the first file
@@ -251,6 +252,8 @@ def _warm() -> None:
 
 
 class _PoolRunner:
+    isolated = True  # a file can kill its worker, not the daemon
+
     def __init__(self, config: Config, workers: int, wake: threading.Event) -> None:
         self.config, self.capacity, self.wake = config, workers, wake
         self._pool = self._new_pool()

@@ -51,7 +51,10 @@ STATUS_TEXT = {"passed": "通过", "failed": "未通过", "rejected": "退回"}
 REASON_TEXT = {"renamed": "已完整放入", "settled": "已写完", "gave_up": "长时间不是完整的工作簿"}
 MAX_ATTEMPTS = 3
 """Starts before a file is given up as an internal error: a file that kills the daemon itself
-(in-process mode) would otherwise do so again at every restart."""
+(in-process mode) would otherwise do so again at every restart. Not enforced for an `isolated`
+runner (the pool): there a file can only kill its worker (`_worker_died` deals with that), and
+counting the daemon's own deaths (power cuts, kill -9) against the files in hand would give up
+sound files, beside the complete outputs an earlier attempt may already have written."""
 HOUSEKEEPING_SECONDS = 60.0
 
 
@@ -98,7 +101,8 @@ def run_job(job: Job, config: Config) -> Done:
 
 class Runner(Protocol):
     """Runs `run_job`: in-process, or in a process pool (see `daemon`). A future that raises
-    means the worker died before it could answer."""
+    means the worker died before it could answer. A runner whose jobs run in other processes
+    says so with a true `isolated` attribute; one that does not say is taken as in-process."""
 
     capacity: int
 
@@ -314,7 +318,11 @@ class WatchLoop:
             alone = job.id in self.suspects or self.suspects & {j.id for j in self.running.values()}
             if alone and self.running:
                 return  # a file suspected of killing a worker runs alone
-            if not job.republish and self.ledger.begin_attempt(job.id) > MAX_ATTEMPTS:
+            if (
+                not job.republish
+                and self.ledger.begin_attempt(job.id) > MAX_ATTEMPTS
+                and not getattr(self.runner, "isolated", False)
+            ):
                 self.queue.popleft()
                 self._internal_error(job, RuntimeError("多次处理均意外中断"))
                 continue
