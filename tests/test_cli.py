@@ -242,3 +242,33 @@ def test_process_pdf_writes_the_pdf_beside_the_report(
     pdf = Path(rec["outputs"]["pdf"])
     assert pdf.parent == Path(rec["outputs"]["report"]).parent
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_bug_on_one_file_rejects_it_and_the_others_go_on(
+    make_workbook: MakeWorkbook, tmp_path: Path, config: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflow import pipeline
+
+    calls: list[Path] = []
+    real = pipeline.render_report
+
+    def first_one_breaks(*args: object, **kwargs: object) -> Path:
+        calls.append(Path(str(args[3])))
+        if len(calls) == 1:
+            raise RuntimeError("simulated bug")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "render_report", first_one_breaks)
+    one, two = make_workbook("one.xlsx"), make_workbook("two.xlsx")
+    code, out, err = run(
+        "process", str(one), str(two), "--json", "--outbox", str(tmp_path / "o"), "--config", config
+    )
+    recs = records(out)
+    assert code == 1
+    assert [
+        (r["status"], r["findings"][0]["rule"] if r["status"] == "rejected" else "") for r in recs
+    ] == [("rejected", "file.internal_error"), ("passed", "")]
+    assert "Traceback" not in err and "处理出错" in err
+    assert "simulated bug" in (
+        Path(config).parent / "state" / "logs" / "process-errors.log"
+    ).read_text("utf-8")

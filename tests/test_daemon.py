@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.conftest import fill_workbook
@@ -411,3 +412,28 @@ def test_a_file_that_keeps_killing_the_daemon_is_given_up(
     assert runner.pending == []
     assert statuses(ledger) == {"crash.xlsx": ("rejected", "file.internal_error")}
     office.assert_complete()
+
+
+def test_the_summary_follows_what_the_daemon_processed(
+    office: Office, workbooks: list[bytes]
+) -> None:
+    """The office's summary workbook is refreshed by the daemon, not only by `summary`."""
+    watch = office.start()
+    office.drop("a.xlsx", workbooks[0])
+    office.drop("b.xlsx", workbooks[4])  # fails the 勾稽关系
+    summary = office.outbox / "2021" / "2021年政府信息公开工作年度报告汇总.xlsx"
+
+    def listed() -> dict[str, str]:
+        if not summary.exists():
+            return {}
+        wb = openpyxl.load_workbook(summary)
+        try:
+            rows = wb.worksheets[0].iter_rows(min_row=5, values_only=True)
+            return {str(r[1]): str(r[2]) for r in rows if r[1]}
+        finally:
+            wb.close()
+
+    office.wait(lambda: {"测试00镇人民政府", "测试04镇人民政府"} <= set(listed()), what="summary")
+    assert watch.terminate()[0] == 0
+    states = listed()
+    assert (states["测试00镇人民政府"], states["测试04镇人民政府"]) == ("已通过", "未通过")

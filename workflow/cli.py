@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -156,6 +157,23 @@ def _emit(record: dict[str, Any], as_json: bool) -> None:
         _print_outcome(record)
 
 
+def _internal_error(path: Path, config: Config, outbox: Path | None, exc: Exception) -> Any:
+    """A `rejected` result for a file whose processing hit a bug: one line on the console,
+    the traceback in the log under the state folder, and the other files go on."""
+    from .pipeline import reject_internal_error
+
+    log_file = config.state / "logs" / "process-errors.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "a", encoding="utf-8") as fh:
+        fh.write(f"{datetime.now().isoformat()} {path}\n{traceback.format_exc()}\n")
+    click.echo(
+        f"错误：处理 {path} 时程序出错（{type(exc).__name__}），已按“处理出错”退回；"
+        f"详情见 {log_file}",
+        err=True,
+    )
+    return reject_internal_error(path, config, exc, outbox=outbox, display_name=str(path))
+
+
 files_argument = click.argument(
     "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -225,9 +243,11 @@ def process(
     for path in files:
         try:
             result = process_file(path, config, outbox=outbox, display_name=str(path), pdf=pdf)
-            record_processed(config, path, result)
         except WorkflowError as exc:
             _fail(str(exc))
+        except Exception as exc:  # a bug must not cost the other files their results
+            result = _internal_error(path, config, outbox, exc)
+        record_processed(config, path, result)
         ok &= result.status == "passed"
         if result.year and result.status != "rejected":
             years.add(result.year)

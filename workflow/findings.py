@@ -144,13 +144,15 @@ _CATALOGUE: tuple[Rule, ...] = (
         "sum.applicant_total",
         E,
         "总计与各类申请人之和不符",
-        "{scope}：总计填写为{left}，但自然人与法人或其他组织各项之和为{right}，相差{diff}。",
+        "{scope}：总计填写为{left}，但自然人与法人或其他组织各项之和为{right}，相差{diff}。"
+        "请核对各项数字，总计应等于各项之和。",
     ),
     Rule(
         "sum.results_total",
         E,
         "（七）总计与办理结果之和不符",
-        "{scope}：（七）总计填写为{left}，但（一）至（六）各项之和为{right}，相差{diff}。",
+        "{scope}：（七）总计填写为{left}，但（一）至（六）各项之和为{right}，相差{diff}。"
+        "请核对各项数字，（七）总计应等于（一）至（六）各项之和。",
     ),
     Rule(
         "sum.balance",
@@ -163,7 +165,8 @@ _CATALOGUE: tuple[Rule, ...] = (
         "sum.litigation_total",
         E,
         "复议诉讼总计不符",
-        "{scope}：总计填写为{left}，但结果维持+结果纠正+其他结果+尚未审结={right}，相差{diff}。",
+        "{scope}：总计填写为{left}，但结果维持+结果纠正+其他结果+尚未审结={right}，相差{diff}。"
+        "请核对各项数字，总计应等于四项之和。",
     ),
     # --- identity and prose (error 6) -----------------------------------------------------------
     Rule("meta.agency_missing", E, "未填写单位名称", "未填写单位名称。请填写本单位全称。"),

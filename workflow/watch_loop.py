@@ -56,6 +56,7 @@ runner (the pool): there a file can only kill its worker (`_worker_died` deals w
 counting the daemon's own deaths (power cuts, kill -9) against the files in hand would give up
 sound files, beside the complete outputs an earlier attempt may already have written."""
 HOUSEKEEPING_SECONDS = 60.0
+SUMMARY_EVERY_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,8 @@ class WatchLoop:
         self.suspects: set[int] = set()
         self._later: list[tuple[float, Job]] = []
         self._touched: set[tuple[str, int | None]] = set()
+        self._summary_years: set[int] = set()
+        self._summary_written = 0.0
         self._housekeeping = time.monotonic()
 
     # --- startup and housekeeping ----------------------------------------------------------------
@@ -241,6 +244,7 @@ class WatchLoop:
             self._take(item.name, item.reason, item.received_at, (item.size, item.mtime_ns))
         self._dispatch()
         self._collect()  # what an in-process runner has just finished
+        self._refresh_summaries()
 
     def hint_renamed(self, names: list[str]) -> None:
         """Names the observer saw arrive by rename (complete files)."""
@@ -263,6 +267,7 @@ class WatchLoop:
         while self.running and time.monotonic() < deadline:
             time.sleep(0.02)
             self._collect()
+        self._refresh_summaries(force=True)
         return not self.running
 
     # --- taking and handing out ------------------------------------------------------------------
@@ -421,18 +426,28 @@ class WatchLoop:
                         latest.id, source, latest.file_name, latest.received_at, latest.sha256, True
                     )
                 )
-        self._refresh_summaries({year for _, year in self._touched if year})
+        self._summary_years.update(year for _, year in self._touched if year)
         self._touched.clear()
 
-    def _refresh_summaries(self, years: set[int]) -> None:
-        """The office's summary workbook follows every batch; a failure is logged, not fatal."""
+    def _refresh_summaries(self, *, force: bool = False) -> None:
+        """The office's summary workbook follows the processed files: at once when the inbox
+        is quiet, and at most every `SUMMARY_EVERY_SECONDS` during a burst (rewriting it after
+        each of 300 files would cost the burst more than the files). A failure is logged."""
+        if not self._summary_years:
+            return
+        now = time.monotonic()
+        idle = not self.queue and not self.running
+        if not (force or idle or now - self._summary_written >= SUMMARY_EVERY_SECONDS):
+            return
         from .office import refresh_summary
 
-        for year in sorted(years):
+        for year in sorted(self._summary_years):
             try:
                 refresh_summary(self.config, year)
             except Exception:
                 log.exception("汇总表更新失败：%s 年", year)
+        self._summary_years.clear()
+        self._summary_written = now
 
     def _short(self, path: str | Path) -> str:
         try:
