@@ -145,3 +145,24 @@ def test_status_is_constrained(ledger: Ledger) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         ledger.finish(id, FakeResult("maybe"), Path("/a/1"))
     assert ledger.get(id).status == "claimed"  # type: ignore[union-attr]
+
+
+def test_many_processes_opening_a_fresh_ledger_at_once_all_succeed(tmp_path: Path) -> None:
+    """The daemon and `workflow process` runs may create the same new ledger together."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "state" / "ledger.sqlite3"
+    code = (
+        "import sys, time; from pathlib import Path; from workflow.ledger import Ledger\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all open at one moment\n"
+        "with Ledger(Path(sys.argv[1])) as ledger:\n    ledger.records()\n"
+    )
+    start = str(time.time() + 1.5)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(path), start], stderr=subprocess.PIPE)
+        for _ in range(8)
+    ]
+    errors = [p.communicate()[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, errors

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -247,7 +248,10 @@ def process(
             _fail(str(exc))
         except Exception as exc:  # a bug must not cost the other files their results
             result = _internal_error(path, config, outbox, exc)
-        record_processed(config, path, result)
+        try:
+            record_processed(config, path, result)
+        except sqlite3.Error as exc:  # the outputs are written; only the audit trail missed it
+            click.echo(f"注意：台账暂时无法写入（{exc}），{path} 的结果已生成但未登记。", err=True)
         ok &= result.status == "passed"
         if result.year and result.status != "rejected":
             years.add(result.year)

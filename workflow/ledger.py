@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -113,6 +114,26 @@ def _json_value(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _while_locked(action: Callable[[], object], patience: float = 30.0) -> None:
+    """Run `action`, retrying while another process holds the database.
+
+    Switching a new database to WAL, and creating its tables, can meet "database is locked"
+    at once (SQLite's busy timeout does not cover every case) when the daemon and a `workflow
+    process` open the same fresh ledger together.
+    """
+    deadline = time.monotonic() + patience
+    pause = 0.01
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 class Ledger:
     """The submissions table at `path`; use as a context manager or call `close()`."""
 
@@ -128,8 +149,11 @@ class Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
+        _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
         self._db.execute("PRAGMA synchronous=FULL")
+        _while_locked(self._create_schema)
+
+    def _create_schema(self) -> None:
         with self._transaction():  # executescript would commit early; one statement at a time
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
