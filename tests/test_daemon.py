@@ -29,8 +29,9 @@ from workflow.atomic import TEMP_PREFIX
 from workflow.config import Config, load_config
 from workflow.example import seed_values
 from workflow.intake import claim
+from workflow.jobs import Done, Job, run_job
 from workflow.ledger import Ledger
-from workflow.watch_loop import MAX_ATTEMPTS, Done, Job, WatchLoop, run_job
+from workflow.watch_loop import MAX_ATTEMPTS, WatchLoop
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="drives signals and process groups")
 

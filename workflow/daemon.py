@@ -44,8 +44,9 @@ from watchdog.observers.polling import PollingObserver
 
 from .config import Config
 from .intake import is_ignored
+from .jobs import Done, Job, run_job
 from .ledger import Ledger
-from .watch_loop import Done, Job, WatchLoop, run_job
+from .watch_loop import WatchLoop
 
 __all__ = ["run_daemon"]
 

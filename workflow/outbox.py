@@ -28,6 +28,7 @@ __all__ = [
     "agency_folder",
     "errors_filename",
     "rejected_folder",
+    "rejected_stem",
     "remove_stale_outputs",
     "write_result",
 ]
@@ -46,10 +47,16 @@ def errors_filename(agency: str | None, year: int | None) -> str:
     return f"{safe_name(agency or UNKNOWN_AGENCY)}{year or ''}年报告校验结果.xlsx"
 
 
+def rejected_stem(display_name: str, received_at: datetime) -> str:
+    """'<received>-<file stem>': the name of a rejected file's folder (a second rejection of
+    the same name in the same second gets '-2', '-3' …)."""
+    return f"{received_at:%Y%m%d-%H%M%S}-{safe_name(Path(display_name).stem or 'file', 60)}"
+
+
 def rejected_folder(outbox: Path, display_name: str, received_at: datetime) -> Path:
     """A new folder for one rejected file; never an existing one."""
     base = outbox / "rejected"
-    stem = f"{received_at:%Y%m%d-%H%M%S}-{safe_name(Path(display_name).stem or 'file', 60)}"
+    stem = rejected_stem(display_name, received_at)
     candidate = base / stem
     n = 1
     while candidate.exists():

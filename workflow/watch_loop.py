@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
-import traceback
 from collections import deque
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .intake import (
@@ -38,11 +35,12 @@ from .intake import (
     sha256_file,
     unique_path,
 )
+from .jobs import Done, Job, Runner, adopt_rejected_result, run_job
 from .ledger import Ledger, Record
 
 if TYPE_CHECKING:
     from .pipeline import ProcessResult
-
+__all__ = ["MAX_ATTEMPTS", "WatchLoop"]
 __all__ = ["Done", "Job", "Runner", "WatchLoop", "run_job"]
 
 log = logging.getLogger("workflow.daemon")
@@ -57,101 +55,6 @@ counting the daemon's own deaths (power cuts, kill -9) against the files in hand
 sound files, beside the complete outputs an earlier attempt may already have written."""
 HOUSEKEEPING_SECONDS = 60.0
 SUMMARY_EVERY_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One file for a worker. `republish`: re-run an archived newer submission whose outputs
-    an older one overwrote; it writes outputs only, the ledger already has its row."""
-
-    id: int
-    path: Path
-    name: str
-    received_at: datetime
-    sha256: str
-    republish: bool = False
-
-
-@dataclass(slots=True)
-class Done:
-    job: Job
-    result: ProcessResult | None
-    seconds: float
-    traceback: str | None = None
-
-
-def run_job(job: Job, config: Config) -> Done:
-    """Process one file; never raises. Runs in a worker process (or in-process)."""
-    from .pipeline import process_file, reject_internal_error
-
-    start = time.perf_counter()
-    meta = {"display_name": job.name, "received_at": job.received_at, "sha256": job.sha256}
-    try:
-        result = process_file(job.path, config, **meta)  # type: ignore[arg-type]
-        return Done(job, result, time.perf_counter() - start)
-    except Exception as exc:
-        trace = traceback.format_exc()
-        if job.republish:
-            return Done(job, None, time.perf_counter() - start, trace)
-        try:
-            result = reject_internal_error(job.path, config, exc, **meta)  # type: ignore[arg-type]
-        except Exception:
-            return Done(job, None, time.perf_counter() - start, trace + traceback.format_exc())
-        return Done(job, result, time.perf_counter() - start, trace)
-
-
-class Runner(Protocol):
-    """Runs `run_job`: in-process, or in a process pool (see `daemon`). A future that raises
-    means the worker died before it could answer. A runner whose jobs run in other processes
-    says so with a true `isolated` attribute; one that does not say is taken as in-process."""
-
-    capacity: int
-
-    def submit(self, job: Job) -> Future[Done]: ...
-
-
-def adopt_rejected_result(outbox: Path, record: Record) -> ProcessResult | None:
-    """A rejected result already complete for `record` (a crash fell between its result.json and
-    the ledger), so that recovery does not write a second one. Incomplete sets written for it
-    (a folder without result.json) are removed. Passed and failed results need no such care:
-    processing again rewrites the same agency folder."""
-    from .findings import Finding, Severity
-    from .names import safe_name
-    from .outbox import RESULT_NAME
-    from .pipeline import ProcessResult
-
-    stem = (
-        f"{record.received_at:%Y%m%d-%H%M%S}-{safe_name(Path(record.file_name).stem or 'file', 60)}"
-    )
-    pattern = re.compile(re.escape(stem) + r"(-\d+)?")
-    base = outbox / "rejected"
-    folders = [p for p in base.iterdir() if pattern.fullmatch(p.name)] if base.is_dir() else []
-    adopted = None
-    for folder in sorted(folders):
-        if not (folder / RESULT_NAME).exists():
-            log.info("清理中断时未写完的退回结果：%s", folder)
-            for leftover in folder.iterdir():
-                leftover.unlink()
-            folder.rmdir()
-            continue
-        data = json.loads((folder / RESULT_NAME).read_text("utf-8"))
-        received = data.get("received_at")
-        if (
-            adopted is None
-            and data.get("sha256") == record.sha256
-            and received
-            and datetime.fromisoformat(received) == record.received_at
-        ):
-            findings = [
-                Finding(f["rule"], Severity(f["severity"]), f["message"])
-                for f in data.get("findings", [])
-            ]
-            adopted = ProcessResult(
-                file=record.file_name, status="rejected", findings=findings,
-                outputs=data.get("outputs", {}), result_path=folder / RESULT_NAME,
-                sha256=record.sha256, received_at=record.received_at,
-            )  # fmt: skip
-    return adopted
 
 
 class WatchLoop:
