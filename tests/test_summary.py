@@ -376,3 +376,18 @@ def test_a_year_that_is_not_a_year_is_refused(tmp_path: Path, year: object) -> N
     with pytest.raises(ValueError, match="year"):
         write_summary(tmp_path, year, [])  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_agency_that_resends_often_lists_its_latest_files_and_the_count(
+    tmp_path: Path,
+) -> None:
+    files = tuple(f"第{i}次.xlsx" for i in range(12, 0, -1))
+    state = AgencyState("甲镇人民政府", "passed", True, None, files=files)
+    path = write_summary(tmp_path, 2021, [state])
+    wb = openpyxl.load_workbook(path)
+    try:
+        cells = [c.value for row in wb.worksheets[0].iter_rows() for c in row]
+    finally:
+        wb.close()
+    listed = next(v for v in cells if isinstance(v, str) and "第12次.xlsx" in v)
+    assert listed.splitlines() == [*files[:5], "……共 12 个文件"]

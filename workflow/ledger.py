@@ -331,10 +331,13 @@ class Ledger:
         )
 
     def year_rows(self, year: int) -> list[Record]:
-        """Every processed row of `year`, oldest first (the summary's file lists and states)."""
+        """Every processed row of `year`, oldest first, without their values (the summary's
+        states and file lists: the values of one row per agency come from `accepted`)."""
+        names = [row[1] for row in self._db.execute("PRAGMA table_info(submissions)")]
+        columns = ", ".join("NULL AS report_values" if c == "report_values" else c for c in names)
         return self._all(
-            "SELECT * FROM submissions WHERE year = ? AND status IN ('passed','failed','rejected')"
-            " ORDER BY received_at, id",
+            f"SELECT {columns} FROM submissions"
+            " WHERE year = ? AND status IN ('passed','failed','rejected') ORDER BY received_at, id",
             year,
         )
 

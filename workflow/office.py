@@ -82,13 +82,14 @@ def year_states(config: Config, year: int) -> list[AgencyState]:
     if path.exists():
         with Ledger(path, readonly=True) as ledger:
             rows = [r for r in ledger.year_rows(year) if r.status in DONE and r.agency]
-        by_agency: dict[str, list[Record]] = defaultdict(list)
-        for row in rows:
-            by_agency[agency_key(row.agency or "")].append(row)
-        for group in by_agency.values():
-            group.sort(key=lambda r: (r.received_at, r.id), reverse=True)
-            passed = next((r for r in group if r.status == "passed"), None)
-            submitted.append(_state(group[0], passed, [r.file_name for r in group]))
+            by_agency: dict[str, list[Record]] = defaultdict(list)
+            for row in rows:
+                by_agency[agency_key(row.agency or "")].append(row)
+            for group in by_agency.values():
+                group.sort(key=lambda r: (r.received_at, r.id), reverse=True)
+                has_passed = any(r.status == "passed" for r in group)
+                passed = ledger.accepted(group[0].agency or "", year) if has_passed else None
+                submitted.append(_state(group[0], passed, [r.file_name for r in group]))
     return states_for_year(config.agencies, submitted)
 
 

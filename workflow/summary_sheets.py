@@ -138,7 +138,7 @@ def _row_values(index: int, state: AgencyState) -> list[tuple[str, object]]:
         ("time", when),
         ("center", state.error_count if sent else None),
         ("center", state.warning_count if sent else None),
-        ("text", "\n".join(clean_text(f) for f in state.files) or None),
+        ("text", _file_list(state.files)),
         ("outsider" if outsider else "action", action_note(state) or None),
     ]
 
@@ -248,3 +248,15 @@ def write_status_sheet(
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.activate()
     return ws
+
+
+FILES_SHOWN = 5
+"""Files listed per agency, latest first: enough to see the resubmissions, and a cell (and the
+workbook the daemon rewrites after every batch) that stays small however often one resends."""
+
+
+def _file_list(files: Sequence[str]) -> str | None:
+    shown = [clean_text(f) for f in files[:FILES_SHOWN]]
+    if len(files) > FILES_SHOWN:
+        shown.append(f"……共 {len(files)} 个文件")
+    return "\n".join(shown) or None

@@ -37,6 +37,7 @@ from .intake import (
 )
 from .jobs import Done, Job, Runner, adopt_rejected_result, run_job
 from .ledger import Ledger, Record
+from .memory import release_free_memory
 
 if TYPE_CHECKING:
     from .pipeline import ProcessResult
@@ -351,6 +352,7 @@ class WatchLoop:
                 log.exception("汇总表更新失败：%s 年", year)
         self._summary_years.clear()
         self._summary_written = now
+        release_free_memory()  # a batch is done: give its freed heap back (see memory.py)
 
     def _short(self, path: str | Path) -> str:
         try:
