@@ -152,7 +152,7 @@ def process_file(
 ) -> ProcessResult:
     """Check one file and write its outputs; returns the record that result.json holds."""
     path = Path(path)
-    outbox = outbox or config.outbox
+    outbox = Path(outbox or config.outbox).resolve()  # result.json names absolute paths
     received_at = received_at or datetime.now().astimezone()
     sha256 = sha256 or sha256_file(path)
     outcome = check_file(path, config, display_name=display_name, previous=previous)

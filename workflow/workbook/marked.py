@@ -49,6 +49,13 @@ def _text(cell: Cell, value: object) -> None:
     cell.data_type = "s"
 
 
+def _lines(text: str, width: int) -> int:
+    """Lines `text` wraps to in a column `width` units wide (a CJK character takes two units):
+    openpyxl cannot auto-fit rows, and a clipped message is no use to the agency."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    return max(1, -(-units // max(1, width - 1)))
+
+
 def _item_label(f: Finding) -> str:
     if f.row_label or f.column_label:
         return " / ".join(p for p in (f.row_label, f.column_label) if p)
@@ -100,12 +107,22 @@ def _write_findings_sheet(wb: openpyxl.Workbook, findings: Sequence[Finding]) ->
                 _text(cell, value)
             cell.border = _BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 15 * max(
+            _lines(str(v), w) for v, w in zip(values, WIDTHS, strict=True)
+        )
         ws.cell(row, 2).font = _FONT[f.severity]
         if f.cells:
             sheet, coordinate = _split_cell(f.cells[0])
             ws.cell(row, 3).hyperlink = f"#'{sheet}'!{coordinate}"
     ws.freeze_panes = "A3"
     ws.sheet_view.zoomScale = 100
+    # Printed for the agency: A4 landscape, every column on the page, header row repeated.
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "2:2"
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
