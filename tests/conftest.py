@@ -3,11 +3,12 @@ way any program (or an agency's Excel) fills them. No binary fixtures."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
+from tests.daemon_harness import Office
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
 from workflow.workbook.fill import fill_by_name
 
@@ -62,3 +63,13 @@ def make_workbook(blank_workbook: Callable[[str, int], Path], tmp_path: Path) ->
         return fill_workbook(blank_workbook(agency, year), values, tmp_path / name)
 
     return make
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Iterator[Office]:
+    """A daemon's folders and config in tmp_path; any `workflow watch` it started is ended."""
+    office = Office(tmp_path)
+    yield office
+    for watch in office.watches:
+        if watch.proc.poll() is None:
+            watch.power_cut()

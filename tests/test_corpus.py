@@ -21,7 +21,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -357,15 +356,6 @@ def test_defusedxml_is_in_force_in_the_installed_environment(
 
 
 # --- (b) the daemon ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    office = Office(tmp_path)
-    yield office
-    for watch in office.watches:
-        if watch.proc.poll() is None:
-            watch.power_cut()
 
 
 def good_workbook(folder: Path) -> bytes:

@@ -51,15 +51,6 @@ def workbooks(
     return made
 
 
-@pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    office = Office(tmp_path)
-    yield office
-    for watch in office.watches:
-        if watch.proc.poll() is None:
-            watch.power_cut()
-
-
 def place_lock_files(office: Office) -> dict[str, int]:
     for name, data in LOCK_FILES.items():
         (office.inbox / name).write_bytes(data)

@@ -23,7 +23,6 @@ import random
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,15 +111,6 @@ class Maker:
 
     def burst(self, count: int) -> list[Drop]:
         return [self.next() for _ in range(count)]
-
-
-@pytest.fixture
-def office(tmp_path: Path) -> Iterator[Office]:
-    office = Office(tmp_path, workers=2)
-    yield office
-    for watch in office.watches:
-        if watch.proc.poll() is None:
-            watch.power_cut()
 
 
 @pytest.fixture
