@@ -183,3 +183,19 @@ def test_unregistered_agency_is_warned_with_the_closest_names(
     (warning,) = [f for f in rec["findings"] if f["rule"] == "registry.unknown_agency"]
     assert code == 0
     assert "甲镇人民政府" in warning["message"]
+
+
+def test_last_years_report_sent_again_as_this_years_is_flagged(
+    make_workbook: MakeWorkbook, config: str
+) -> None:
+    values = town(TOWNS[0], **applications(3, 3, 0))
+    last = make_workbook("2021.xlsx", agency=TOWNS[0], base=values)
+    assert run("import-history", str(last), "--config", config)[0] == 0
+    again = make_workbook(
+        "2022.xlsx", agency=TOWNS[0], year=2022, base=dict(values, report_year=2022)
+    )
+    code, out = run("check", str(again), "--json", "--config", config)
+    rules = [f["rule"] for f in json.loads(out)["findings"]]
+    assert code == 0  # warnings only: the office decides
+    assert "copy.figures_unchanged" in rules
+    assert rules.count("copy.text_unchanged") >= 5

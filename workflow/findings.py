@@ -249,6 +249,18 @@ _CATALOGUE: tuple[Rule, ...] = (
         "（上年现行有效{previous}+本年制发{issued}-本年废止{repealed}）。",
     ),
     Rule(
+        "copy.figures_unchanged",
+        W,
+        "数字与上年报告完全相同",
+        "本报告的全部数字与上年报告（{source}）完全相同，请确认是否沿用了上年数据而未更新。",
+    ),
+    Rule(
+        "copy.text_unchanged",
+        W,
+        "文字与上年报告相同",
+        "“{label}”与上年报告（{source}）的内容一字不差，请确认是否沿用了上年文字而未更新。",
+    ),
+    Rule(
         "registry.unknown_agency",
         W,
         "单位不在名录中",

@@ -10,6 +10,7 @@
     years           warning: years that are neither the report year nor the next
     wording         warning: wording of the 2019 format
     history         warnings: figures that must carry over from last year's report
+    copied          warnings: figures or prose copied unchanged from last year's report
     registry        warning: an agency name not in the office's registry
 
 `run_checks` runs them all in that order and returns errors first; the order is deterministic
@@ -32,6 +33,7 @@ from .context import (
     infer_agency_kind,
     normalise_kind,
 )
+from .copied import check_copied
 from .fees import check_fee_statement
 from .history import check_history
 from .identity import check_identity
@@ -49,6 +51,7 @@ __all__ = [
     "check_amounts",
     "check_applications_statement",
     "check_arithmetic",
+    "check_copied",
     "check_fee_statement",
     "check_history",
     "check_identity",
@@ -76,6 +79,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_years,
     check_old_format,
     check_history,
+    check_copied,
     check_registry,
 )
 

@@ -58,6 +58,13 @@ class CheckContext:
     """Registered agency names; empty means no registry check."""
     previous: PreviousReport | None = None
 
+    def previous_for(self, year: int | None) -> PreviousReport | None:
+        """Last year's report when it is of the year before `year` (across a gap year the
+        figures need not carry over); None otherwise."""
+        if self.previous is None or (year is not None and self.previous.year != year - 1):
+            return None
+        return self.previous
+
 
 def _clean(name: str) -> str:
     text = unicodedata.normalize("NFKC", name or "")

@@ -83,11 +83,8 @@ def _in_force(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
 
 def check_history(sub: Submission, ctx: CheckContext) -> Iterator[Finding]:
     """Nothing without last year's report, or when it is not of the year before."""
-    previous = ctx.previous
+    previous = ctx.previous_for(sub.issued_year or sub.year)
     if previous is None:
-        return
-    year = sub.issued_year or sub.year
-    if year is not None and previous.year != year - 1:
         return
     yield from _carried_in(sub, previous)
     yield from _in_force(sub, previous)

@@ -1,0 +1,57 @@
+"""Warnings for a report copied forward from last year's accepted one."""
+
+from __future__ import annotations
+
+from tests.checks_helpers import cell, make_submission
+from workflow.checks import CheckContext, PreviousReport, check_copied
+from workflow.example import seed_values
+
+SOURCE = "后河镇2020.xlsx"
+
+
+def last_year(year: int = 2020, **values: object) -> PreviousReport:
+    return PreviousReport(values={**seed_values(), **values}, source=SOURCE, year=year)
+
+
+def copied(previous: PreviousReport | None, **overrides: object) -> list:
+    sub = make_submission(overrides)
+    return [(f.rule, f.fields, f.cells) for f in check_copied(sub, CheckContext(previous=previous))]
+
+
+def test_same_figures_and_same_prose_are_flagged() -> None:
+    # the seed has 行政处罚 3: not all zero, and its long prose parts are last year's
+    found = copied(last_year())
+    assert ("copy.figures_unchanged", ("penalty_decisions",), (cell("penalty_decisions"),)) in found
+    texts = {fields[0] for rule, fields, _ in found if rule == "copy.text_unchanged"}
+    assert texts == {
+        "text_overview", "text_proactive", "text_on_request", "text_management",
+        "text_platforms", "text_oversight", "text_problems",
+    }  # fmt: skip  # text_other ("2021年本单位未收取信息处理费。") is a stock sentence
+
+
+def test_one_changed_figure_or_sentence_clears_it() -> None:
+    changed = {k: v + "（本年新增内容）" for k, v in seed_values().items() if k.startswith("text_")}
+    assert copied(last_year(), penalty_decisions=4, **changed) == []
+
+
+def test_all_zero_figures_every_year_are_legitimate() -> None:
+    zeros = {k: 0 for k, v in seed_values().items() if isinstance(v, int) and k != "report_year"}
+    changed = {k: v + "（新）" for k, v in seed_values().items() if k.startswith("text_")}
+    assert copied(last_year(**zeros), **zeros, **changed) == []
+
+
+def test_fees_compare_exactly_whatever_their_form_last_year() -> None:
+    changed = {k: v + "（新）" for k, v in seed_values().items() if k.startswith("text_")}
+    found = copied(last_year(fees_amount="1.2500"), fees_amount="1.25", **changed)
+    assert [rule for rule, _, _ in found] == ["copy.figures_unchanged"]
+
+
+def test_only_the_year_before_counts() -> None:
+    assert copied(None) == []
+    assert copied(last_year(year=2019)) == []
+
+
+def test_message_names_last_years_file() -> None:
+    sub = make_submission({})
+    (first, *_) = check_copied(sub, CheckContext(previous=last_year()))
+    assert SOURCE in first.message

@@ -1,0 +1,70 @@
+"""Warnings for a report made by editing last year's without updating it.
+
+Drafts reach the office with last year's figures copied forward. Two signs, against the same
+agency's accepted report of the year before (as for `history`):
+
+* every figure equals last year's, and not all of them are zero (a small town with nothing to
+  report legitimately has the same zeros every year);
+* a prose part is word for word last year's (compared without white space), when it is long
+  enough not to be a stock sentence such as "本年度未收取信息处理费。".
+
+A figure that cannot be read on either side makes the figures incomparable: nothing is said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..findings import Finding, finding
+from ..form import FIELDS_BY_KEY, PROSE_PARTS, FieldType, numeric_keys
+from ..submission import Submission
+from ..values import parse_count, parse_fee
+from ._common import field_label, where
+from .context import CheckContext, PreviousReport
+
+__all__ = ["MIN_COPIED_TEXT", "check_copied"]
+
+MIN_COPIED_TEXT = 40
+"""Characters (white space aside) from which an unchanged prose part is worth a warning."""
+
+
+def _last_year(previous: PreviousReport, key: str) -> int | Decimal | None:
+    parse = parse_fee if FIELDS_BY_KEY[key].type is FieldType.WAN_YUAN else parse_count
+    return parse(previous.values.get(key)).value
+
+
+def _squeezed(text: object) -> str:
+    return "".join(str(text or "").split())
+
+
+def _figures(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
+    keys = numeric_keys()
+    now = {k: sub.number(k) for k in keys}
+    before = {k: _last_year(previous, k) for k in keys}
+    if None in now.values() or None in before.values() or now != before:
+        return
+    reported = tuple(k for k in keys if now[k])
+    if reported:
+        yield finding("copy.figures_unchanged", **where(sub, reported), source=previous.source)
+
+
+def _prose(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
+    for part in PROSE_PARTS:
+        text = _squeezed(sub.text(part.key))
+        if len(text) >= MIN_COPIED_TEXT and text == _squeezed(previous.values.get(part.key)):
+            yield finding(
+                "copy.text_unchanged",
+                **where(sub, (part.key,)),
+                label=field_label(part.key),
+                source=previous.source,
+            )
+
+
+def check_copied(sub: Submission, ctx: CheckContext) -> Iterator[Finding]:
+    """Nothing without last year's report, or when it is not of the year before."""
+    previous = ctx.previous_for(sub.issued_year or sub.year)
+    if previous is None:
+        return
+    yield from _figures(sub, previous)
+    yield from _prose(sub, previous)
