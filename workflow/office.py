@@ -81,15 +81,16 @@ def year_states(config: Config, year: int) -> list[AgencyState]:
     submitted: list[AgencyState] = []
     if path.exists():
         with Ledger(path, readonly=True) as ledger:
-            rows = [r for r in ledger.year_rows(year) if r.status in DONE and r.agency]
             by_agency: dict[str, list[Record]] = defaultdict(list)
-            for row in rows:
-                by_agency[agency_key(row.agency or "")].append(row)
+            for row in ledger.year_rows(year):
+                if row.agency:
+                    by_agency[agency_key(row.agency)].append(row)
             for group in by_agency.values():
                 group.sort(key=lambda r: (r.received_at, r.id), reverse=True)
-                has_passed = any(r.status == "passed" for r in group)
-                passed = ledger.accepted(group[0].agency or "", year) if has_passed else None
-                submitted.append(_state(group[0], passed, [r.file_name for r in group]))
+                passed = next((r for r in group if r.status == "passed"), None)
+                # year_rows leaves values out; only this one row's are needed
+                full = ledger.get(passed.id) if passed else None
+                submitted.append(_state(group[0], full, [r.file_name for r in group]))
     return states_for_year(config.agencies, submitted)
 
 

@@ -236,4 +236,4 @@ def reject_internal_error(
         sha256=sha256 or "",
         received_at=received_at or datetime.now().astimezone(),
     )
-    return _write_rejected(result, outbox or config.outbox)
+    return _write_rejected(result, Path(outbox or config.outbox).resolve())
