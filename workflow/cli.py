@@ -175,6 +175,13 @@ def _internal_error(path: Path, config: Config, outbox: Path | None, exc: Except
     return reject_internal_error(path, config, exc, outbox=outbox, display_name=str(path))
 
 
+def _require_files(files: tuple[Path, ...]) -> None:
+    """A missing input is a usage error (exit 2), said in Chinese, before any file is touched."""
+    for path in files:
+        if not path.is_file():
+            raise click.BadParameter(f"找不到文件：{path}", param_hint="FILES")
+
+
 files_argument = click.argument(
     "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -195,9 +202,7 @@ def check(files: tuple[Path, ...], as_json: bool, config: Config) -> None:
     from .pipeline import check_file
 
     ok = True
-    for path in files:
-        if not path.is_file():
-            raise click.BadParameter(f"找不到文件：{path}", param_hint="FILES")
+    _require_files(files)
     for path in files:
         outcome = check_file(path, config, display_name=str(path))
         ok &= outcome.status == "passed"
@@ -233,9 +238,7 @@ def process(
     from .pdf import pdf_available
     from .pipeline import process_file
 
-    for path in files:
-        if not path.is_file():
-            raise click.BadParameter(f"找不到文件：{path}", param_hint="FILES")
+    _require_files(files)
     if (config.pdf if pdf is None else pdf) and not pdf_available():
         click.echo(f"注意：{PDF_MISSING}。Word 报告照常生成。", err=True)
         pdf = False
@@ -279,9 +282,7 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
     from .office import record_processed
     from .pipeline import ProcessResult, check_file
 
-    for path in files:
-        if not path.is_file():
-            raise click.BadParameter(f"找不到文件：{path}", param_hint="FILES")
+    _require_files(files)
     ok = True
     for path in files:
         outcome = check_file(path, config, display_name=str(path), history=False)
