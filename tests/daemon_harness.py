@@ -67,6 +67,7 @@ class Watch:
                 stdout=subprocess.DEVNULL,
                 stderr=err,
                 start_new_session=True,
+                env={**os.environ, **office.env},
             )
 
     def text(self) -> str:
@@ -85,7 +86,9 @@ class Watch:
 
 
 class Office:
-    def __init__(self, root: Path, workers: int = 2, polling: bool = False) -> None:
+    def __init__(
+        self, root: Path, workers: int = 2, polling: bool = False, extra_watch: str = ""
+    ) -> None:
         self.root = root
         self.inbox, self.outbox = root / "inbox", root / "outbox"
         self.archive, self.state = root / "archive", root / "state"
@@ -94,9 +97,10 @@ class Office:
         self.config.write_text(
             '[paths]\ninbox = "inbox"\noutbox = "outbox"\narchive = "archive"\nstate = "state"\n'
             f"[watch]\npolling = {str(polling).lower()}\nsettle_seconds = 0.15\n"
-            f"give_up_seconds = 1.5\nscan_interval = 0.3\nworkers = {workers}\n",
+            f"give_up_seconds = 1.5\nscan_interval = 0.3\nworkers = {workers}\n{extra_watch}",
             encoding="utf-8",
         )
+        self.env: dict[str, str] = {}  # for the daemon processes (test hooks)
         self.dropped: list[bytes] = []
         self.watches: list[Watch] = []
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from workflow.core.atomic import TEMP_PREFIX
-from workflow.intake import inbox as intake
+from workflow.intake import moves as intake
 from workflow.intake.inbox import (
     Readiness,
     archive_target,
@@ -227,7 +227,10 @@ def test_unique_path_never_returns_an_existing_file(tmp_path: Path) -> None:
 
 def test_archive_layout(tmp_path: Path) -> None:
     accepted = archive_target(tmp_path, "accepted", WHEN, "r.xlsx", "党政办/综治办", 2021)
-    assert accepted == tmp_path / "2021" / "党政办_综治办" / "20220115-093005-r.xlsx"
+    # '/' is unsafe in a path: the folder keeps a digest so that 党政办_综治办 is another one
+    assert accepted == tmp_path / "2021" / "党政办_综治办-9a611c41" / "20220115-093005-r.xlsx"
+    other = archive_target(tmp_path, "accepted", WHEN, "r.xlsx", "党政办_综治办", 2021)
+    assert other == tmp_path / "2021" / "党政办_综治办" / "20220115-093005-r.xlsx"
     rejected = archive_target(tmp_path, "rejected", WHEN, "r.xlsx", None, None)
     assert rejected == tmp_path / "rejected" / "20220115-093005-r.xlsx"
     duplicate = archive_target(tmp_path, "duplicates", WHEN, "r.xlsx", "x", 2021)

@@ -35,6 +35,8 @@ class WatchSettings:
     give_up_seconds: float = 10.0
     scan_interval: float = 1.0
     workers: int = 2
+    stop_seconds: float = 20.0
+    """On SIGTERM, how long to let the files in hand finish before ending stuck workers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         give_up_seconds=_number(watch, "give_up_seconds", 10.0, "watch"),
         scan_interval=max(0.05, _number(watch, "scan_interval", 1.0, "watch")),
         workers=workers,
+        stop_seconds=_number(watch, "stop_seconds", 20.0, "watch"),
     )
 
     agencies = []

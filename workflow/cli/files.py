@@ -19,6 +19,9 @@ from workflow.cli.common import (
     require_files,
 )
 from workflow.config import Config
+from workflow.core.errors import OutputError
+from workflow.core.names import readable_name
+from workflow.core.oserrors import output_problem
 from workflow.core.outcome import PASSED, REJECTED
 
 __all__ = ["check", "import_history", "process"]
@@ -29,16 +32,17 @@ def _internal_error(path: Path, config: Config, outbox: Path | None, exc: Except
     the traceback in the log under the state folder, and the other files go on."""
     from workflow.flow.pipeline import reject_internal_error
 
+    name = readable_name(str(path))
     log_file = config.state / "logs" / "process-errors.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "a", encoding="utf-8") as fh:
-        fh.write(f"{datetime.now().isoformat()} {path}\n{traceback.format_exc()}\n")
+        fh.write(f"{datetime.now().isoformat()} {name}\n{traceback.format_exc()}\n")
     click.echo(
-        f"错误：处理 {path} 时程序出错（{type(exc).__name__}），已按“处理出错”退回；"
+        f"错误：处理 {name} 时程序出错（{type(exc).__name__}），已按“处理出错”退回；"
         f"详情见 {log_file}",
         err=True,
     )
-    return reject_internal_error(path, config, exc, outbox=outbox, display_name=str(path))
+    return reject_internal_error(path, config, exc, outbox=outbox, display_name=name)
 
 
 @click.command()
@@ -103,12 +107,20 @@ def process(
     years: set[int] = set()
     history = history_lookup(config)
     for path in files:
+        name = readable_name(str(path))  # GBK bytes from a zip unpacked on Chinese Windows
         try:
-            result = process_file(
-                path, config, outbox=outbox, display_name=str(path), history=history, pdf=pdf
-            )
-        except Exception as exc:  # a bug must not cost the other files their results
-            result = _internal_error(path, config, outbox, exc)
+            try:
+                result = process_file(
+                    path, config, outbox=outbox, display_name=name, history=history, pdf=pdf
+                )
+            except OutputError:
+                raise
+            except Exception as exc:  # a bug must not cost the other files their results
+                result = _internal_error(path, config, outbox, exc)
+        except OutputError as exc:  # the office's problem: nothing is recorded against the file
+            click.echo(f"错误：{exc}；{name} 未处理，也未登记，请解决后重新运行。", err=True)
+            ok = False
+            continue
         try:
             record_processed(config, path, result)
         except sqlite3.Error as exc:  # the outputs are written; only the audit trail missed it
@@ -118,7 +130,11 @@ def process(
             years.add(result.year)
         emit(result.to_json(), as_json)
     for year in sorted(years):
-        refresh_summary(config, year, outbox)
+        try:
+            refresh_summary(config, year, outbox)
+        except OSError as exc:
+            click.echo(f"错误：汇总表未能更新：{output_problem(exc)}", err=True)
+            ok = False
     sys.exit(0 if ok else 1)
 
 

@@ -45,6 +45,7 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
         workflow status --year 2021
         workflow status --json
     """
+    from workflow.intake.blocked import read_blocked
     from workflow.office.status_table import render_status, status_records
     from workflow.office.year import known_years, year_states
 
@@ -57,3 +58,9 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
             click.echo(json.dumps(dict(record, year=year), ensure_ascii=False))
     else:
         render_status(states, year)
+    for held in read_blocked(config.state):  # the daemon keeps these files and retries
+        click.echo(
+            f"注意：{held.get('file')} 已收到，但结果无法写出（{held.get('problem')}），"
+            "解决后会自动处理。",
+            err=as_json,
+        )

@@ -12,10 +12,12 @@ as typed, so that the name stays recognisable.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import unicodedata
 
-__all__ = ["agency_key", "safe_name"]
+__all__ = ["agency_folder_name", "agency_key", "readable_name", "safe_name", "shown"]
 
 
 def agency_key(name: str) -> str:
@@ -94,3 +96,43 @@ def safe_name(text: str, limit: int = 100) -> str:
         if _is_reserved(text):  # cut back to the device name by a tiny limit
             text = _cap(stem, limit - 1) + REPLACEMENT
     return text or EMPTY_NAME
+
+
+def agency_folder_name(agency: str) -> str:
+    """The one folder name of an agency: its `agency_key` (so that names the summary merges
+    share a folder), made safe; when making it safe changed the key (a '/' became '_', or it
+    was cut short), a short digest of the key follows, so that '甲/乙' and '甲_乙' never share
+    a folder. A key that is already safe is used as it is, keeping the folder recognisable."""
+    key = agency_key(agency) or agency
+    name = safe_name(key)
+    if name == key:
+        return name
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe_name(key, limit=80)}-{digest}"
+
+
+def readable_name(name: str) -> str:
+    """A file name as text that can be stored and shown anywhere.
+
+    A name the file system gave back with undecodable bytes (Python keeps them as lone
+    surrogates) most often comes from a zip unpacked on Chinese Windows: GBK bytes. Those are
+    decoded as GB18030; anything else undecodable is shown as backslash escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = os.fsencode(name)
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte
+        return name.encode("utf-8", "backslashreplace").decode("ascii")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def shown(name: str) -> str:
+    """`name` for a log line: control characters (a newline in a file name could forge a line
+    of the log) written as escapes, everything else as typed."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in name)

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.atomic import atomic_write_text
-from workflow.core.names import safe_name
+from workflow.core.names import agency_folder_name, safe_name
 
 __all__ = [
     "RESULT_NAME",
     "agency_folder",
     "errors_filename",
+    "previous_outputs",
     "rejected_folder",
     "rejected_stem",
     "remove_stale_outputs",
@@ -39,8 +40,11 @@ UNKNOWN_AGENCY = "未知单位"
 
 
 def agency_folder(outbox: Path, agency: str | None, year: int | None) -> Path:
+    """One folder per agency and year, named by `names.agency_folder_name`: names the summary
+    takes as one agency (they differ only in spaces or width) share it; names that differ only
+    by characters unsafe in paths ('甲/乙', '甲_乙') do not."""
     year_part = str(year) if year else UNKNOWN_YEAR
-    return outbox / year_part / safe_name(agency or UNKNOWN_AGENCY)
+    return outbox / year_part / agency_folder_name(agency or UNKNOWN_AGENCY)
 
 
 def errors_filename(agency: str | None, year: int | None) -> str:
@@ -69,6 +73,16 @@ def rejected_folder(outbox: Path, display_name: str, received_at: datetime) -> P
 def write_result(folder: Path, record: dict[str, Any]) -> Path:
     text = json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
     return atomic_write_text(folder / RESULT_NAME, text)
+
+
+def previous_outputs(folder: Path) -> list[Path]:
+    """The outputs the folder's current result.json names (the previous submission's, which
+    may carry another spelling of the agency's name): candidates for `remove_stale_outputs`."""
+    try:
+        record = json.loads((folder / RESULT_NAME).read_text("utf-8"))
+        return [Path(p) for p in record.get("outputs", {}).values() if isinstance(p, str)]
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 def remove_stale_outputs(folder: Path, keep: set[Path], candidates: list[Path]) -> None:

@@ -8,20 +8,23 @@ a file is judged the same way whichever way it arrived.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from workflow.checks import PreviousReport, context_from_config, run_checks
 from workflow.config import Config
 from workflow.core.digest import sha256_file
-from workflow.core.errors import RejectedFile, WorkflowError
+from workflow.core.errors import OutputError, RejectedFile, WorkflowError
 from workflow.core.findings import count_errors, finding
+from workflow.core.oserrors import os_error_in, output_problem
 from workflow.core.outcome import FAILED, PASSED, REJECTED, Outcome, ProcessResult
 from workflow.flow.outbox import (
     agency_folder,
     errors_filename,
+    previous_outputs,
     rejected_folder,
     remove_stale_outputs,
     write_result,
@@ -84,7 +87,11 @@ def process_file(
     history: HistoryLookup | None = None,
     pdf: bool | None = None,
 ) -> ProcessResult:
-    """Check one file and write its outputs; returns the record that result.json holds."""
+    """Check one file and write its outputs; returns the record that result.json holds.
+
+    Raises `OutputError` (one clean Chinese line) when the outputs cannot be written: a full
+    disk, a locked folder, a report open in Word. That is the office's problem, not the file's,
+    so no rejection is written; the caller keeps the file and tries again, or stops."""
     path = Path(path)
     outbox = Path(outbox or config.outbox).resolve()  # result.json names absolute paths
     received_at = received_at or datetime.now().astimezone()
@@ -100,16 +107,32 @@ def process_file(
         sha256=sha256,
         received_at=received_at,
     )
-    if outcome.submission is None:
-        return _write_rejected(result, outbox)
+    with _outputs_of(result.file):
+        if outcome.submission is None:
+            return _write_rejected(result, outbox)
+        try:
+            return _write_checked(result, path, config, outbox, config.pdf if pdf is None else pdf)
+        except (OutputError, OSError):
+            raise
+        except WorkflowError as exc:
+            log.error("输出失败：%s：%s", result.file, exc)
+            result.status = REJECTED
+            result.findings = [finding("file.internal_error", name=result.file, detail=str(exc))]
+            result.submission = None
+            return _write_rejected(result, outbox)
+
+
+@contextlib.contextmanager
+def _outputs_of(name: str) -> Iterator[None]:
+    """Turn a failure to write outputs into one `OutputError` with a clean Chinese line: the
+    office's problem, not the file's (the caller keeps the file and tries again, or stops)."""
     try:
-        return _write_checked(result, path, config, outbox, config.pdf if pdf is None else pdf)
-    except WorkflowError as exc:
-        log.error("输出失败：%s：%s", result.file, exc)
-        result.status = REJECTED
-        result.findings = [finding("file.internal_error", name=result.file, detail=str(exc))]
-        result.submission = None
-        return _write_rejected(result, outbox)
+        yield
+    except Exception as exc:
+        # xlsxwriter and others wrap the OSError: what counts is a file system refusing
+        if isinstance(exc, OutputError) or os_error_in(exc) is not None:
+            raise OutputError(output_problem(exc)) from exc
+        raise
 
 
 def _write_checked(
@@ -119,6 +142,7 @@ def _write_checked(
     assert sub is not None
     folder = agency_folder(outbox, sub.agency, sub.year)
     folder.mkdir(parents=True, exist_ok=True)
+    earlier = previous_outputs(folder)
     failed = result.status == FAILED
     report = folder / report_filename(sub.agency, sub.year)
     render_report(sub, result.findings, config.report_template, report, draft=failed)
@@ -137,16 +161,21 @@ def _write_checked(
     result.outputs = outputs
     result.result_path = write_result(folder, result.to_json())
     keep = {Path(p) for p in outputs.values() if p}
-    remove_stale_outputs(folder, keep, [errors, pdf_path])
+    remove_stale_outputs(folder, keep, [errors, pdf_path, *earlier])
     return result
 
 
 def _write_rejected(result: ProcessResult, outbox: Path) -> ProcessResult:
     assert result.received_at is not None
     folder = rejected_folder(outbox, result.file, result.received_at)
-    note = write_rejection_note(result.file, result.findings, folder / "退回说明.xlsx")
-    result.outputs = {"report": None, "errors": str(note)}
-    result.result_path = write_result(folder, result.to_json())
+    try:
+        note = write_rejection_note(result.file, result.findings, folder / "退回说明.xlsx")
+        result.outputs = {"report": None, "errors": str(note)}
+        result.result_path = write_result(folder, result.to_json())
+    except BaseException:
+        with contextlib.suppress(OSError):  # leave no empty folder behind a failed write
+            folder.rmdir()
+        raise
     return result
 
 
@@ -163,6 +192,7 @@ def reject_internal_error(
     """A `rejected` result for a file whose processing crashed (a bug, not a bad file)."""
     name = display_name or Path(path).name
     detail = f"{type(exc).__name__}: {exc}"[:300]
+    outbox = Path(outbox or config.outbox).resolve()
     result = ProcessResult(
         file=name,
         status=REJECTED,
@@ -170,4 +200,5 @@ def reject_internal_error(
         sha256=sha256 or "",
         received_at=received_at or datetime.now().astimezone(),
     )
-    return _write_rejected(result, Path(outbox or config.outbox).resolve())
+    with _outputs_of(name):
+        return _write_rejected(result, outbox)

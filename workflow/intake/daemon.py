@@ -8,27 +8,24 @@ but latency.
 
 Work runs in a process pool of `[watch] workers` spawned processes (one: in-process); the main
 process owns the ledger and the archive. SIGTERM / Ctrl-C sets the stop event: the files in
-hand are finished, claimed-but-queued ones stay claimed for the next start, exit code 0.
+hand are finished, claimed-but-queued ones stay claimed for the next start, exit code 0; a file
+that does not finish within `[watch] stop_seconds` has its worker ended (SIGKILL) and stays
+claimed too, so a stop never waits on a stuck worker.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from queue import Empty, SimpleQueue
-from typing import IO
 
 from watchdog.events import (
     FileClosedEvent,
@@ -44,9 +41,10 @@ from watchdog.observers.polling import PollingObserver
 
 from workflow.config import Config
 from workflow.intake.inbox import is_ignored
-from workflow.intake.jobs import Done, Job, run_job
 from workflow.intake.loop import WatchLoop
-from workflow.office.ledger import Ledger
+from workflow.intake.runners import make_runner
+from workflow.intake.state_guard import LOCK_NAME, StateGuard, take_lock
+from workflow.office.rebuild import open_repaired
 
 __all__ = ["run_daemon"]
 
@@ -71,15 +69,17 @@ def run_daemon(
     stop = stop or threading.Event()
     wake = threading.Event()
     handlers = _setup_logging(config.state / "logs", verbose)
-    lock = _lock(config.state / "daemon.lock")
+    lock = take_lock(config.state / LOCK_NAME)
     restore_signals = _on_stop_signals(stop, wake) if lock else (lambda: None)
     try:
         if lock is None:
             log.error("另一个 workflow watch 正在使用同一个 state 文件夹：%s", config.state)
             return 1
-        _serve(config, stop, wake)
+        guard = StateGuard(config.state, lock)
+        code = _serve(config, stop, wake, guard, handlers)
+        lock = guard.lock
         log.info("已停止")
-        return 0
+        return code
     except Exception:
         log.exception("监视程序意外退出（已领取的文件将在下次启动时继续处理）")
         return 1
@@ -92,10 +92,18 @@ def run_daemon(
             handler.close()
 
 
-def _serve(config: Config, stop: threading.Event, wake: threading.Event) -> None:
+def _serve(
+    config: Config,
+    stop: threading.Event,
+    wake: threading.Event,
+    state: StateGuard,
+    handlers: list[logging.Handler],
+) -> int:
     renamed: SimpleQueue[str] = SimpleQueue()
-    with Ledger(config.state / "ledger.sqlite3") as ledger:
-        runner = _make_runner(config, wake)
+    code = 0
+    with open_repaired(config) as ledger:
+        state.watch(ledger, handlers)
+        runner = make_runner(config, wake)
         guard = _ObserverGuard(config, renamed, wake)
         loop = WatchLoop(config, ledger, runner)
         log.info(
@@ -112,17 +120,34 @@ def _serve(config: Config, stop: threading.Event, wake: threading.Event) -> None
                 _guarded(guard.check)
                 loop.hint_renamed(_drain(renamed))
                 _guarded(loop.step)
+                if not _state_kept(state):
+                    code = 1
+                    break
                 wake.wait(loop.wait_time(config.watch.scan_interval))
                 wake.clear()
                 # A storm of events (a big file copied in small writes) must not spin the loop.
                 time.sleep(max(0.0, stepped + MIN_STEP_SECONDS - time.monotonic()))
             log.info("收到停止信号：处理完手头的文件后退出")
-            finished = loop.drain()
+            finished = loop.drain(config.watch.stop_seconds)
             if not finished:
-                log.warning("等待超时：未处理完的文件将在下次启动时继续处理")
+                log.warning(
+                    "等待 %g 秒仍未处理完，结束处理进程：未处理完的文件将在下次启动时继续处理",
+                    config.watch.stop_seconds,
+                )
         finally:
             guard.stop()
             runner.shutdown(wait=finished)
+    return code
+
+
+def _state_kept(state: StateGuard) -> bool:
+    """False only when another daemon took over the state folder (see `StateGuard`)."""
+    try:
+        return state.intact() or state.check()
+    except Exception:
+        log.exception("无法重新创建 state 文件夹，继续运行")
+        time.sleep(1.0)
+        return True
 
 
 def _guarded(action: Callable[[], None]) -> None:
@@ -169,27 +194,7 @@ def _quiet_watchdog_stop(record: logging.LogRecord) -> bool:
     return "thread is inactive" not in record.getMessage()
 
 
-def _lock(path: Path) -> IO[str] | None:
-    """An exclusive lock on `path` held while the file stays open; None if another holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the daemon's life
-    try:
-        fh.seek(0)
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.close()
-        return None
-    fh.truncate(0)
-    fh.write(f"{os.getpid()}\n")
-    fh.flush()
-    return fh
+_lock = take_lock  # the name tests and older callers know
 
 
 def _on_stop_signals(stop: threading.Event, wake: threading.Event) -> Callable[[], None]:
@@ -210,88 +215,6 @@ def _on_stop_signals(stop: threading.Event, wake: threading.Event) -> Callable[[
             signal.signal(signum, old)
 
     return restore
-
-
-# --- runners: in-process, or a pool of spawned processes ---------------------------------------
-
-
-class _InlineRunner:
-    capacity = 1
-    isolated = False
-
-    def __init__(self, config: Config, wake: threading.Event) -> None:
-        from workflow.flow import pipeline  # noqa: F401 - import the heavy modules now, not with the first file
-
-        self.config = config
-
-    def submit(self, job: Job) -> Future[Done]:
-        future: Future[Done] = Future()
-        future.set_result(run_job(job, self.config))
-        return future
-
-    def shutdown(self, wait: bool = True) -> None:
-        pass
-
-
-def _worker_init() -> None:
-    """In a worker: the main process decides when to stop (Ctrl-C reaches the whole process
-    group), and a worker whose main process died (kill -9, power cut) exits at once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-
-        def watch_parent() -> None:
-            multiprocessing.connection.wait([parent.sentinel])
-            os._exit(1)
-
-        threading.Thread(target=watch_parent, daemon=True).start()
-
-
-def _warm() -> None:
-    from workflow.flow import pipeline  # noqa: F401
-
-
-class _PoolRunner:
-    isolated = True  # a file can kill its worker, not the daemon
-
-    def __init__(self, config: Config, workers: int, wake: threading.Event) -> None:
-        self.config, self.capacity, self.wake = config, workers, wake
-        self._pool = self._new_pool()
-        for _ in range(workers):  # spawn and import now, not with the first file
-            self._pool.submit(_warm)
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
-        return ProcessPoolExecutor(self.capacity, mp_context=context, initializer=_worker_init)
-
-    def submit(self, job: Job) -> Future[Done]:
-        try:
-            future = self._pool.submit(run_job, job, self.config)
-        except BrokenProcessPool:
-            log.warning("处理进程意外退出，重新启动处理进程")
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
-            future = self._pool.submit(run_job, job, self.config)
-        future.add_done_callback(lambda _: self.wake.set())
-        return future
-
-    def shutdown(self, wait: bool = True) -> None:
-        """Wait for the workers; or, when a file hangs, end them (its row stays claimed)."""
-        if not wait:
-            # No public way to end a hung worker before Python 3.14's terminate_workers().
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.terminate()
-        self._pool.shutdown(wait=wait, cancel_futures=True)
-
-
-def _make_runner(config: Config, wake: threading.Event) -> _InlineRunner | _PoolRunner:
-    if config.watch.workers > 1:
-        try:
-            return _PoolRunner(config, config.watch.workers, wake)
-        except (OSError, ImportError, NotImplementedError) as exc:
-            log.warning("无法启动多个处理进程（%s），改为单进程处理", exc)
-    return _InlineRunner(config, wake)
 
 
 # --- the observer: a hint, watched over ---------------------------------------------------------

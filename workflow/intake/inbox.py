@@ -8,21 +8,19 @@ changed for `settle_seconds` and it opens as a whole zip. A file that stays unch
 becomes a whole zip (empty, truncated, an old .xls) is taken anyway after `give_up_seconds`, to be
 rejected by the pipeline like any bad file, so the inbox never silts up.
 
-Moving never loses or overwrites a file: a rename where possible; across file systems (an SMB
-inbox) a copy to a temp name beside the target, fsync, rename, and only then the original is
-removed. Targets get unique names; an existing file is never replaced.
+Moving files is `moves.py`'s job (re-exported here).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import logging
 import os
-import shutil
+import stat
 import time
-import uuid
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,13 +28,21 @@ from datetime import datetime
 from pathlib import Path
 
 from workflow.core.atomic import TEMP_PREFIX
-from workflow.core.digest import sha256_file
-from workflow.core.names import safe_name
+from workflow.intake.moves import (
+    archive_target,
+    claim,
+    move_no_clobber,
+    parse_work_name,
+    remove_temp_files,
+    unique_path,
+    work_name,
+)
 
 __all__ = [
     "Readiness",
     "Ready",
     "archive_target",
+    "being_written",
     "claim",
     "is_complete_zip",
     "is_ignored",
@@ -51,9 +57,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _IGNORED_SUFFIXES = (".tmp", ".crdownload", ".part")
-_STAMP = "%Y%m%d-%H%M%S"
-_WORK_STAMP = "%Y%m%d-%H%M%S-%f"
-_MAX_NAME_BYTES = 240
 
 
 def is_ignored(name: str) -> bool:
@@ -64,8 +67,12 @@ def is_ignored(name: str) -> bool:
     return name.startswith((".", "~$", TEMP_PREFIX)) or name.lower().endswith(_IGNORED_SUFFIXES)
 
 
-def scan_inbox(inbox: Path) -> dict[str, os.stat_result]:
-    """The inbox's candidate files by name: regular files at the top level, not ignored."""
+def scan_inbox(inbox: Path, others: dict[str, str] | None = None) -> dict[str, os.stat_result]:
+    """The inbox's candidate files by name: regular files at the top level, not ignored.
+
+    Entries that are not regular files (a symlink, a FIFO, a folder, a device) are never taken:
+    following a symlink would archive a file the office does not own, a FIFO blocks its reader.
+    They go into `others` (name: what it is), for the daemon to tell the clerk once."""
     found: dict[str, os.stat_result] = {}
     try:
         entries = list(os.scandir(inbox))
@@ -77,7 +84,41 @@ def scan_inbox(inbox: Path) -> dict[str, os.stat_result]:
         with contextlib.suppress(OSError):  # vanished between listing and stat
             if entry.is_file(follow_symlinks=False):
                 found[entry.name] = entry.stat(follow_symlinks=False)
+            elif others is not None:
+                others[entry.name] = _kind(entry)
     return found
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "符号链接"
+    if entry.is_dir(follow_symlinks=False):
+        return "文件夹"
+    if stat.S_ISFIFO(entry.stat(follow_symlinks=False).st_mode):
+        return "命名管道"
+    return "特殊文件"
+
+
+def being_written(path: Path) -> bool:
+    """True when another process holds `path` open for writing (Linux: a read lease cannot be
+    had then). A copy that pauses (a slow share, a stalled download) keeps the file open, so
+    this tells a pause from a file that is done but damaged. Where leases are unavailable (not
+    Linux, not the file's owner, a network mount) this says False and timing alone decides."""
+    if not hasattr(fcntl, "F_SETLEASE"):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as exc:
+        return exc.errno in (errno.EAGAIN, errno.EBUSY)
+    else:
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
 
 
 def is_complete_zip(path: Path) -> bool:
@@ -210,7 +251,12 @@ class Readiness:
                 log.debug("%s 还不是完整的工作簿（%d 字节），继续等待", name, track.size)
         if track.zip_ok:
             return "settled"
-        return "gave_up" if now - track.changed >= self.give_up else None
+        if now - track.changed < self.give_up:
+            return None
+        if being_written(self.inbox / name):  # a paused copy, not a damaged file: wait on
+            track.changed, track.zip_ok = now, None
+            return None
+        return "gave_up"
 
     def delay(self) -> float | None:
         """Seconds until a tracked file could next become ready; None when nothing waits."""
@@ -225,130 +271,3 @@ class Readiness:
                 due = min(t.changed + self.give_up, t.checked + self.settle)
             waits.append(max(due, t.not_before) - now)
         return max(0.0, min(waits)) if waits else None
-
-
-def _fit(name: str, budget: int = _MAX_NAME_BYTES) -> str:
-    """`name` kept as typed when it fits in `budget` bytes, otherwise made safe and shortened
-    with its extension kept."""
-    if len(name.encode("utf-8")) <= budget:
-        return name
-    suffix = Path(name).suffix if len(Path(name).suffix) <= 16 else ""
-    return safe_name(name[: len(name) - len(suffix)], limit=60) + suffix
-
-
-def work_name(received_at: datetime, name: str) -> str:
-    """The name in the working folder: when it was received, then the original name, so that a
-    crash before the ledger row was written loses neither."""
-    return f"{received_at:{_WORK_STAMP}}-{_fit(name, _MAX_NAME_BYTES - 23)}"
-
-
-def parse_work_name(name: str) -> tuple[datetime, str] | None:
-    """(received_at, original name) from a `work_name`; None for anything else."""
-    try:
-        stamp = datetime.strptime(name[:22], _WORK_STAMP)
-    except ValueError:
-        return None
-    return stamp.astimezone(), name[23:] or name
-
-
-def unique_path(folder: Path, name: str) -> Path:
-    """`folder/name`, or `stem-2.ext`, `stem-3.ext` … whichever does not exist yet."""
-    candidate = folder / name
-    stem, suffix = Path(name).stem, Path(name).suffix
-    n = 1
-    while candidate.exists():
-        n += 1
-        candidate = folder / f"{stem}-{n}{suffix}"
-    return candidate
-
-
-def archive_target(
-    archive: Path, kind: str, received_at: datetime, name: str, agency: str | None, year: int | None
-) -> Path:
-    """Where an original goes: `<archive>/<year>/<agency>/<stamp>-<name>`, rejected files under
-    `<archive>/rejected/`, duplicates under `<archive>/duplicates/`. Never an existing path."""
-    if kind in ("rejected", "duplicates"):
-        folder = archive / kind
-    else:
-        folder = archive / (str(year) if year else "未知年度") / safe_name(agency or "未知单位")
-    return unique_path(folder, f"{received_at:{_STAMP}}-{_fit(name, _MAX_NAME_BYTES - 24)}")
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "posix":
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _cross_device(exc: OSError) -> bool:
-    return exc.errno == errno.EXDEV or getattr(exc, "winerror", None) == 17
-
-
-def _same_content(a: Path, b: Path) -> bool:
-    return a.stat().st_size == b.stat().st_size and sha256_file(a) == sha256_file(b)
-
-
-def move_no_clobber(src: Path, dst: Path) -> Path:
-    """Move `src` to `dst` without ever replacing a file; across file systems by copy + fsync +
-    rename, removing `src` last.
-
-    If `dst` already holds the same bytes (an interrupted earlier move), `src` is just removed;
-    if it holds other bytes, FileExistsError.
-    """
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    if dst.exists():
-        if not _same_content(src, dst):
-            raise FileExistsError(errno.EEXIST, "target exists", str(dst))
-        src.unlink()
-        return dst
-    try:
-        os.rename(src, dst)
-    except OSError as exc:
-        if not _cross_device(exc):
-            raise
-        tmp = dst.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}{dst.suffix}"
-        try:
-            with open(src, "rb") as fin, open(tmp, "xb") as fout:
-                shutil.copyfileobj(fin, fout, 1 << 20)
-                fout.flush()
-                os.fsync(fout.fileno())
-            shutil.copystat(src, tmp)
-            if dst.exists():
-                raise FileExistsError(errno.EEXIST, "target exists", str(dst)) from exc
-            os.rename(tmp, dst)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        _fsync_dir(dst.parent)
-        try:
-            src.unlink()
-        except OSError as unlink_exc:
-            # The copy is safe; the original comes back as a duplicate and is archived then.
-            log.warning("已复制但无法删除原件 %s：%s", src, unlink_exc)
-        return dst
-    _fsync_dir(dst.parent)
-    return dst
-
-
-def claim(src: Path, work_dir: Path, received_at: datetime) -> Path:
-    """Move an inbox file into the daemon's working folder under a name that records when it
-    was received and what it was called."""
-    return move_no_clobber(src, unique_path(work_dir, work_name(received_at, src.name)))
-
-
-def remove_temp_files(*roots: Path) -> list[Path]:
-    """Remove our own temp files (`TEMP_PREFIX*`) under `roots`: what a killed writer left."""
-    removed = []
-    for root in roots:
-        for folder, _dirs, files in os.walk(root):
-            for name in files:
-                if name.startswith(TEMP_PREFIX):
-                    path = Path(folder) / name
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
-                        removed.append(path)
-    return removed

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import traceback
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from workflow.config import Config
+from workflow.core.errors import OutputError
 from workflow.core.findings import Finding, Severity
 from workflow.core.outcome import REJECTED, ProcessResult
 from workflow.flow.outbox import RESULT_NAME, rejected_stem
@@ -27,7 +29,7 @@ from workflow.flow.pipeline import process_file, reject_internal_error
 from workflow.office.history import history_lookup
 from workflow.office.ledger import Record
 
-__all__ = ["Done", "Job", "Runner", "adopt_rejected_result", "run_job"]
+__all__ = ["HANG_HOOK", "Done", "Job", "Runner", "adopt_rejected_result", "run_job"]
 
 log = logging.getLogger("workflow.intake.daemon")
 
@@ -47,28 +49,55 @@ class Job:
 
 @dataclass(slots=True)
 class Done:
+    """What a worker hands back. `result` None: nothing recorded; `blocked` then says which
+    output could not be written (the office's problem: the file is kept and tried again)."""
+
     job: Job
     result: ProcessResult | None
     seconds: float
     traceback: str | None = None
+    blocked: str | None = None
 
 
 def run_job(job: Job, config: Config) -> Done:
     """Process one file; never raises. Runs in a worker process (or in-process)."""
     start = time.perf_counter()
+    _test_hook_hang(job)
     meta = {"display_name": job.name, "received_at": job.received_at, "sha256": job.sha256}
     try:
         result = process_file(job.path, config, history=history_lookup(config), **meta)  # type: ignore[arg-type]
         return Done(job, result, time.perf_counter() - start)
+    except OutputError as exc:
+        return Done(job, None, time.perf_counter() - start, blocked=str(exc))
     except Exception as exc:
         trace = traceback.format_exc()
         if job.republish:
             return Done(job, None, time.perf_counter() - start, trace)
         try:
             result = reject_internal_error(job.path, config, exc, **meta)  # type: ignore[arg-type]
+        except OutputError as blocked:
+            return Done(job, None, time.perf_counter() - start, trace, blocked=str(blocked))
         except Exception:
             return Done(job, None, time.perf_counter() - start, trace + traceback.format_exc())
         return Done(job, result, time.perf_counter() - start, trace)
+
+
+HANG_HOOK = "WORKFLOW_TEST_HANG"
+"""Test hook, unset in normal use and read only here, in the worker: `<marker>` or
+`<marker>|<folder>`. A worker given a file whose name contains `<marker>` hangs, as a worker
+stuck in a library would; with a folder, it first writes `<folder>/hanging-<pid>` (so a test
+knows which process to kill) and goes on once `<folder>/release` exists. The tests of SIGTERM
+and of killed workers (tests/test_faults_daemon.py) use it."""
+
+
+def _test_hook_hang(job: Job) -> None:
+    marker, _, folder = os.environ.get(HANG_HOOK, "").partition("|")
+    if not marker or marker not in job.name:
+        return
+    if folder:
+        (Path(folder) / f"hanging-{os.getpid()}").write_text(job.name, "utf-8")
+    while not (folder and (Path(folder) / "release").exists()):
+        time.sleep(0.05)
 
 
 class Runner(Protocol):

@@ -14,8 +14,8 @@ and its ledger row names the submission it repeats (`duplicate_of`).
 
 from __future__ import annotations
 
-import json
 import logging
+import sqlite3
 import time
 from collections import deque
 from concurrent.futures import Future
@@ -24,8 +24,12 @@ from pathlib import Path
 
 from workflow.config import Config
 from workflow.core.digest import sha256_file
+from workflow.core.names import readable_name, shown
+from workflow.core.oserrors import os_error_in, output_problem
 from workflow.core.outcome import REJECTED, STATUS_LABELS, ProcessResult
 from workflow.flow.pipeline import reject_internal_error
+from workflow.intake.blocked import Blocked
+from workflow.intake.changed import Changed
 from workflow.intake.inbox import (
     Readiness,
     archive_target,
@@ -38,8 +42,8 @@ from workflow.intake.inbox import (
 )
 from workflow.intake.jobs import Done, Job, Runner, adopt_rejected_result
 from workflow.intake.memory import release_free_memory
+from workflow.intake.publish import Summaries, stale_published
 from workflow.office.ledger import Ledger, Record
-from workflow.office.year import refresh_summary
 
 __all__ = ["MAX_ATTEMPTS", "WatchLoop"]
 
@@ -52,8 +56,10 @@ MAX_ATTEMPTS = 3
 runner (the pool): there a file can only kill its worker (`_worker_died` deals with that), and
 counting the daemon's own deaths (power cuts, kill -9) against the files in hand would give up
 sound files, beside the complete outputs an earlier attempt may already have written."""
+MAX_DEATHS = 3
+"""Deaths of its worker while a file ran alone before it is given up: a sound file whose
+worker the OOM killer took twice still gets judged."""
 HOUSEKEEPING_SECONDS = 60.0
-SUMMARY_EVERY_SECONDS = 5.0
 
 
 class WatchLoop:
@@ -68,11 +74,14 @@ class WatchLoop:
         self.queue: deque[Job] = deque()
         self.running: dict[Future[Done], Job] = {}
         self.suspects: set[int] = set()
+        self.deaths: dict[int, int] = {}
         self._later: list[tuple[float, Job]] = []
         self._touched: set[tuple[str, int | None]] = set()
-        self._summary_years: set[int] = set()
-        self._summary_written = 0.0
+        self.summaries = Summaries()
         self._housekeeping = time.monotonic()
+        self.blocked = Blocked(config.state)
+        self._others: dict[str, str] = {}
+        self.changed = Changed(watch.settle_seconds, watch.give_up_seconds)
 
     # --- startup and housekeeping ----------------------------------------------------------------
 
@@ -140,7 +149,15 @@ class WatchLoop:
             self._adopt_orphans()
         self.queue.extend(job for when, job in self._later if when <= now)
         self._later = [(when, job) for when, job in self._later if when > now]
-        ready = self.readiness.update(scan_inbox(self.config.inbox))
+        self._settle_changed()
+        others: dict[str, str] = {}
+        ready = self.readiness.update(scan_inbox(self.config.inbox, others))
+        for name in others.keys() - self._others.keys():
+            log.warning(
+                "收件箱中的 %s 是%s，不是普通文件，不会处理（请放入文件本身）",
+                shown(readable_name(name)), others[name],
+            )  # fmt: skip
+        self._others = others
         free = self.runner.capacity - len(self.running) - len(self.queue)
         for item in ready[: max(0, free)]:
             self._take(item.name, item.reason, item.received_at, (item.size, item.mtime_ns))
@@ -157,6 +174,8 @@ class WatchLoop:
     def wait_time(self, scan_interval: float) -> float:
         """Seconds until the next step is due, unless an event or a finished job comes first."""
         waits = [scan_interval, *(when - time.monotonic() for when, _ in self._later)]
+        if self.changed:
+            waits.append(self.config.watch.settle_seconds)
         busy = len(self.running) + len(self.queue) >= self.runner.capacity
         if not busy and (delay := self.readiness.delay()) is not None:
             waits.append(delay)  # (when busy, ready files wait for a finished job's wake-up)
@@ -180,17 +199,18 @@ class WatchLoop:
             st = src.stat()
             if (st.st_size, st.st_mtime_ns) != stat:
                 return  # changed since it was judged: the next scan judges again
-            path = claim(src, self.work, received_at)
+            display = readable_name(name)
+            path = claim(src, self.work, received_at, display)
         except FileNotFoundError:
             self.readiness.forget(name)
             return
         except OSError as exc:  # e.g. on Windows, still open in Excel
-            log.warning("暂时无法取走 %s（稍后重试）：%s", name, exc)
+            log.warning("暂时无法取走 %s（稍后重试）：%s", shown(display), output_problem(exc))
             self.readiness.defer(name, 5.0)
             return
         self.readiness.forget(name)
-        log.info("收到：%s（%s）", name, REASON_TEXT[reason])
-        self._register(path, name, received_at)
+        log.info("收到：%s（%s）", shown(display), REASON_TEXT[reason])
+        self._register(path, display, received_at)
 
     def _register(self, path: Path, name: str, received_at: datetime) -> None:
         id = self.ledger.claim(sha256_file(path), name, received_at, path)
@@ -215,7 +235,8 @@ class WatchLoop:
         self.ledger.mark_duplicate(record.id, original, target)
         log.info(
             "重复提交：%s 与 %s 收到的 %s 内容完全相同，不再重复处理",
-            record.file_name, f"{original.received_at:%Y-%m-%d %H:%M:%S}", original.file_name,
+            shown(record.file_name), f"{original.received_at:%Y-%m-%d %H:%M:%S}",
+            shown(original.file_name),
         )  # fmt: skip
         self._archive(record.id, record.claimed_path, target)
 
@@ -227,6 +248,7 @@ class WatchLoop:
                 return  # a file suspected of killing a worker runs alone
             if (
                 not job.republish
+                and job.id not in self.blocked  # a retry of a write, not of a crash
                 and self.ledger.begin_attempt(job.id) > MAX_ATTEMPTS
                 and not getattr(self.runner, "isolated", False)
             ):
@@ -238,42 +260,72 @@ class WatchLoop:
             self.running[future] = job
 
     def _collect(self) -> None:
+        died: list[Job] = []
         for future in [f for f in self.running if f.done()]:
             job = self.running.pop(future)
             try:
                 done = future.result()
-            except Exception as exc:  # the worker process died (BrokenProcessPool)
-                self._worker_died(job, exc)
+            except Exception:  # the worker process died (BrokenProcessPool)
+                died.append(job)
                 continue
             self.suspects.discard(job.id)
             if done.traceback:
-                log.error("处理 %s 时程序出错：\n%s", job.name, done.traceback.rstrip())
+                log.error("处理 %s 时程序出错：\n%s", shown(job.name), done.traceback.rstrip())
+            if done.blocked is not None:  # the office's problem: keep the file, try again
+                pause = self.blocked.hold(job.id, job.name, done.blocked)
+                self._later.append((time.monotonic() + pause, job))
+                continue
+            self.blocked.release(job.id)
             if job.republish:
                 if done.result is not None and done.result.agency:
                     self._touched.add((done.result.agency, done.result.year))
             elif done.result is None:
-                log.error("无法写出 %s 的结果，30 秒后重试", job.name)
+                log.error("无法写出 %s 的结果，30 秒后重试", shown(job.name))
                 self._later.append((time.monotonic() + 30, job))
             else:
                 try:
                     self._record_result(job, done.result, done.seconds)
-                except Exception:  # the ledger or the archive failed (disk full?)
-                    log.exception("无法登记 %s 的结果，30 秒后重新处理", job.name)
+                except Exception as exc:  # the ledger or the archive failed (disk full?)
+                    if os_error_in(exc) is None and not isinstance(exc, sqlite3.Error):
+                        log.exception("无法登记 %s 的结果，30 秒后重新处理", shown(job.name))
+                    else:
+                        log.error(
+                            "无法登记 %s 的结果，30 秒后重新处理：%s",
+                            shown(job.name), output_problem(exc),
+                        )  # fmt: skip
                     self._later.append((time.monotonic() + 30, job))
+        if died:
+            self._workers_died(died)
         if self._touched:
             self._check_published()
 
-    def _worker_died(self, job: Job, exc: BaseException) -> None:
-        if job.id in self.suspects and not self.running:
-            self.suspects.discard(job.id)
-            self._internal_error(job, exc)  # it ran alone: it is the culprit
-        else:
-            log.warning("处理进程意外退出，%s 将单独重新处理", job.name)
+    def _workers_died(self, jobs: list[Job]) -> None:
+        """A worker died (a file that crashes the reader, or the OOM killer): the pool is
+        restarted (every old worker ended first, so no file runs twice at once); each file in
+        hand runs again, alone. A file is given up only when its worker died `MAX_DEATHS` times
+        while it ran alone; the clerk is told why."""
+        if (restart := getattr(self.runner, "restart", None)) is not None and not self.running:
+            restart()
+        for job in jobs:
+            if (record := self.ledger.get(job.id)) is not None and not job.republish:
+                adopted = adopt_rejected_result(self.config.outbox, record)
+                if adopted is not None:  # the dead worker had finished its rejection
+                    self._record_result(job, adopted, 0.0)
+                    continue
+            alone = job.id in self.suspects and len(jobs) == 1
+            self.deaths[job.id] = self.deaths.get(job.id, 0) + (1 if alone else 0)
+            if self.deaths[job.id] >= MAX_DEATHS:
+                self.suspects.discard(job.id)
+                self._internal_error(
+                    job, RuntimeError(f"处理进程 {MAX_DEATHS} 次在单独处理它时意外退出")
+                )
+                continue
+            log.warning("处理进程意外退出，%s 将单独重新处理", shown(job.name))
             self.suspects.add(job.id)
             self.queue.appendleft(job)
 
     def _internal_error(self, job: Job, exc: BaseException) -> None:
-        log.error("放弃处理 %s：%s", job.name, exc)
+        log.error("放弃处理 %s：%s", shown(job.name), exc)
         result = reject_internal_error(
             job.path, self.config, exc, display_name=job.name, received_at=job.received_at,
             sha256=job.sha256,
@@ -283,6 +335,10 @@ class WatchLoop:
     # --- recording and archiving -----------------------------------------------------------------
 
     def _record_result(self, job: Job, result: ProcessResult, seconds: float) -> None:
+        if job.path.exists() and job.sha256 and sha256_file(job.path) != job.sha256:
+            log.warning("%s 在取走后仍被写入：等它写完后按最终内容重新校验", shown(job.name))
+            self.changed.add(job, result)
+            return
         kind = "rejected" if result.status == REJECTED else "accepted"
         target = archive_target(
             self.config.archive, kind, job.received_at, job.name, result.agency, result.year
@@ -293,7 +349,7 @@ class WatchLoop:
         who = f"{result.agency} {result.year or ''}年，" if result.agency else ""
         log.info(
             "%s：%s — %s错误 %d 项，提示 %d 项，用时 %.2f 秒；输出：%s",
-            STATUS_LABELS[result.status], job.name, who, result.error_count,
+            STATUS_LABELS[result.status], shown(job.name), who, result.error_count,
             result.warning_count, seconds, "，".join(outputs) or "无",
         )  # fmt: skip
         if original:
@@ -302,51 +358,15 @@ class WatchLoop:
             self._touched.add((result.agency, result.year))
 
     def _check_published(self) -> None:
-        """The outbox must show the latest received submission of each agency and year. Two in
-        the pool at once, or a recovery, can finish an older one last: then the latest is run
-        again from its archived original. Checked after a batch is recorded, against the
-        result.json on disk, so the order in which results were collected does not matter."""
         in_hand = {job.id for job in (*self.queue, *self.running.values())}
-        for agency, year in self._touched:
-            latest = self.ledger.published(agency, year)
-            if latest is None or latest.id in in_hand or latest.result_path is None:
-                continue
-            try:
-                shown = json.loads(latest.result_path.read_text("utf-8"))
-                current = shown.get("sha256") == latest.sha256 and (
-                    datetime.fromisoformat(shown["received_at"]) == latest.received_at
-                )
-            except (OSError, ValueError, KeyError, TypeError):
-                current = False
-            source = latest.archived_path if latest.archived_at else latest.claimed_path
-            if not current and source is not None:
-                log.info("重新生成 %s 最新一次提交的输出：%s", agency, latest.file_name)
-                self.queue.appendleft(
-                    Job(
-                        latest.id, source, latest.file_name, latest.received_at, latest.sha256, True
-                    )
-                )
-        self._summary_years.update(year for _, year in self._touched if year)
+        self.queue.extendleft(stale_published(self.ledger, self._touched, in_hand))
+        self.summaries.years.update(year for _, year in self._touched if year)
         self._touched.clear()
 
     def _refresh_summaries(self, *, force: bool = False) -> None:
-        """The office's summary workbook follows the processed files: at once when the inbox
-        is quiet, and at most every `SUMMARY_EVERY_SECONDS` during a burst (rewriting it after
-        each of 300 files would cost the burst more than the files). A failure is logged."""
-        if not self._summary_years:
-            return
-        now = time.monotonic()
         idle = not self.queue and not self.running
-        if not (force or idle or now - self._summary_written >= SUMMARY_EVERY_SECONDS):
-            return
-        for year in sorted(self._summary_years):
-            try:
-                refresh_summary(self.config, year)
-            except Exception:
-                log.exception("汇总表更新失败：%s 年", year)
-        self._summary_years.clear()
-        self._summary_written = now
-        release_free_memory()  # a batch is done: give its freed heap back (see memory.py)
+        if self.summaries.refresh(self.config, force=force or idle):
+            release_free_memory()  # a batch is done: give its freed heap back (see memory.py)
 
     def _short(self, path: str | Path) -> str:
         try:
@@ -361,6 +381,18 @@ class WatchLoop:
             except FileExistsError:
                 final = move_no_clobber(src, unique_path(target.parent, target.name))
         except OSError as exc:
-            log.error("原件存档失败（稍后重试）：%s → %s：%s", src, target, exc)
+            log.error("原件存档失败（稍后重试）：%s → %s：%s", src, target, output_problem(exc))
             return
         self.ledger.mark_archived(id, final)
+
+    def _settle_changed(self) -> None:
+        """Claimed files that changed after they were claimed, now settled: judged again on
+        their final bytes (see `changed.Changed`)."""
+        lost, settled = self.changed.poll()
+        for job in lost:
+            self._internal_error(job, FileNotFoundError("处理中的文件丢失"))
+        for job in settled:
+            self.ledger.rehash(job.id, sha256_file(job.path))
+            record = self.ledger.get(job.id)
+            assert record is not None
+            self._admit(record)

@@ -14,21 +14,23 @@ readers (a status view) never block the daemon. Only the daemon's main thread wr
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from workflow.config import Config
+from workflow.core.names import agency_key
 from workflow.core.outcome import ProcessResult
+from workflow.office.ledger_rows import Record, iso, json_value, now_iso
 
-__all__ = ["LEDGER_NAME", "Ledger", "Record", "ledger_path", "open_ledger"]
+__all__ = ["LEDGER_NAME", "Ledger", "LedgerDamaged", "Record", "ledger_path", "open_ledger"]
 
 LEDGER_NAME = "ledger.sqlite3"
 
@@ -60,58 +62,6 @@ CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One row, with its JSON columns parsed."""
-
-    id: int
-    sha256: str
-    file_name: str
-    received_at: datetime
-    claimed_path: Path
-    status: str
-    agency: str | None
-    year: int | None
-    outputs: dict[str, Any]
-    result_path: Path | None
-    error_count: int | None
-    warning_count: int | None
-    values: dict[str, Any] | None
-    attempts: int
-    duplicate_of: int | None
-    archived_path: Path | None
-    archived_at: datetime | None
-    finished_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Record:
-        data = dict(row)
-        for key in ("claimed_path", "result_path", "archived_path"):
-            data[key] = Path(data[key]) if data[key] else None
-        for key in ("received_at", "archived_at", "finished_at"):
-            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
-        data["outputs"] = json.loads(data["outputs"] or "{}")
-        values = data.pop("report_values")
-        # Fees go in as JSON numbers and come back as exact Decimals.
-        data["values"] = json.loads(values, parse_float=Decimal) if values else None
-        return cls(**data)
-
-
-def _iso(when: datetime) -> str:
-    """Fixed width, so that text order is time order."""
-    return when.isoformat(timespec="microseconds")
-
-
-def _now() -> str:
-    return _iso(datetime.now().astimezone())
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def _while_locked(action: Callable[[], object], patience: float = 30.0) -> None:
     """Run `action`, retrying while another process holds the database.
 
@@ -132,24 +82,102 @@ def _while_locked(action: Callable[[], object], patience: float = 30.0) -> None:
         pause = min(pause * 2, 0.5)
 
 
+class LedgerDamaged(sqlite3.DatabaseError):
+    """The ledger file is not a whole ledger: emptied to 0 bytes, overwritten, or failing
+    SQLite's integrity check (`office.rebuild` sets it aside and rebuilds it)."""
+
+
+def _emptied(path: Path) -> bool:
+    """A ledger file of 0 bytes with no WAL beside it: emptied, since we never leave one so."""
+    try:
+        if path.stat().st_size:
+            return False
+    except FileNotFoundError:
+        return False
+    wal = path.with_name(path.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def _sql_agency_key(name: str | None) -> str | None:
+    return None if name is None else agency_key(name)
+
+
+def _create(path: Path) -> None:
+    """A new, empty ledger at `path`, appearing there whole (made beside it, then linked in):
+    so a ledger of 0 bytes is never one being created, only one that was emptied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):  # another process was quicker: use its
+            os.link(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
 class Ledger:
     """The submissions table at `path`; use as a context manager or call `close()`."""
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         """`readonly=True` opens an existing ledger for reading only (a worker looking up last
-        year's report, the status view): no schema, no lock that could slow the daemon."""
+        year's report, the status view): no schema, no lock that could slow the daemon.
+        Raises `LedgerDamaged` (an `sqlite3.DatabaseError`) for a ledger that is not whole."""
         self.path = path
+        if _emptied(path):
+            raise LedgerDamaged("台账文件为空（0 字节）")
+        try:
+            self._db = self._connect(path, readonly)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerDamaged(f"台账文件已损坏（{exc}）") from exc
+
+    def _connect(self, path: Path, readonly: bool) -> sqlite3.Connection:
         if readonly:
             uri = f"{path.resolve().as_uri()}?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+        else:
+            if not path.exists():
+                _create(path)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
             self._db.row_factory = sqlite3.Row
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
-        self._db.execute("PRAGMA synchronous=FULL")
-        _while_locked(self._create_schema)
+            self._functions()
+            if not readonly:
+                _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
+                self._db.execute("PRAGMA synchronous=FULL")
+                _while_locked(self._create_schema)
+            (verdict,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+        except BaseException:
+            self._db.close()
+            raise
+        return self._db
+
+    def copy_to(self, target: Path) -> None:
+        """Write the whole ledger as a new database at `target` (SQLite's backup: a consistent
+        copy even while this connection holds a file that was deleted under it)."""
+        copy = sqlite3.connect(target)
+        try:
+            self._db.backup(copy)
+        finally:
+            copy.close()
+
+    def reopen(self) -> None:
+        """Open `path` again (after `copy_to` put the ledger back where it belongs)."""
+        self._db.close()
+        self._db = self._connect(self.path, readonly=False)
+
+    def _functions(self) -> None:
+        """`agency_key(name)` in SQL: one agency however its name is spaced (names.py)."""
+        self._db.create_function("agency_key", 1, _sql_agency_key, deterministic=True)
 
     def _create_schema(self) -> None:
         with self._transaction():  # executescript would commit early; one statement at a time
@@ -191,7 +219,7 @@ class Ledger:
             cur = db.execute(
                 "INSERT INTO submissions (sha256, file_name, received_at, claimed_path)"
                 " VALUES (?, ?, ?, ?)",
-                (sha256, file_name, _iso(received_at), str(claimed_path)),
+                (sha256, file_name, iso(received_at), str(claimed_path)),
             )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -223,12 +251,12 @@ class Ledger:
             cur = db.execute(
                 "INSERT INTO submissions (sha256, file_name, received_at, claimed_path)"
                 " VALUES (?, ?, ?, ?)",
-                (sha256, file_name, _iso(received_at), str(source)),
+                (sha256, file_name, iso(received_at), str(source)),
             )
             assert cur.lastrowid is not None
             self._write_outcome(db, cur.lastrowid, result, source)
             db.execute(
-                "UPDATE submissions SET archived_at = ? WHERE id = ?", (_now(), cur.lastrowid)
+                "UPDATE submissions SET archived_at = ? WHERE id = ?", (now_iso(), cur.lastrowid)
             )
         return cur.lastrowid
 
@@ -249,11 +277,11 @@ class Ledger:
                 str(result.result_path) if result.result_path else None,
                 result.error_count,
                 result.warning_count,
-                json.dumps(values, ensure_ascii=False, default=_json_value)
+                json.dumps(values, ensure_ascii=False, default=json_value)
                 if values is not None
                 else None,
                 str(archived_path) if archived_path else None,
-                _now(),
+                now_iso(),
                 id,
             ),
         )
@@ -264,14 +292,19 @@ class Ledger:
             db.execute(
                 "UPDATE submissions SET status = 'duplicate', duplicate_of = ?, agency = ?,"
                 " year = ?, archived_path = ?, finished_at = ? WHERE id = ?",
-                (original.id, original.agency, original.year, str(archived_path), _now(), id),
+                (original.id, original.agency, original.year, str(archived_path), now_iso(), id),
             )
+
+    def rehash(self, id: int, sha256: str) -> None:
+        """The claimed file changed after it was claimed: it is judged again on these bytes."""
+        with self._transaction() as db:
+            db.execute("UPDATE submissions SET sha256 = ? WHERE id = ?", (sha256, id))
 
     def mark_archived(self, id: int, archived_path: Path) -> None:
         with self._transaction() as db:
             db.execute(
                 "UPDATE submissions SET archived_path = ?, archived_at = ? WHERE id = ?",
-                (str(archived_path), _now(), id),
+                (str(archived_path), now_iso(), id),
             )
 
     # --- reading --------------------------------------------------------------------------------
@@ -320,7 +353,8 @@ class Ledger:
         return self._all(
             "SELECT * FROM submissions s WHERE status IN ('passed','failed','rejected')"
             " AND agency IS NOT NULL AND (? IS NULL OR year = ?) AND id = ("
-            "  SELECT id FROM submissions t WHERE t.agency = s.agency AND t.year IS s.year"
+            "  SELECT id FROM submissions t WHERE agency_key(t.agency) = agency_key(s.agency)"
+            "  AND t.year IS s.year"
             "  AND t.status IN ('passed','failed','rejected')"
             "  ORDER BY t.received_at DESC, t.id DESC LIMIT 1)"
             " ORDER BY year, agency",
@@ -351,11 +385,11 @@ class Ledger:
 
     def published(self, agency: str, year: int | None) -> Record | None:
         """The latest passed or failed submission of `agency` for `year`: the one whose outputs
-        the outbox must show."""
+        the outbox must show (one folder per `agency_key`, so matched by key)."""
         return self._one(
-            "SELECT * FROM submissions WHERE agency = ? AND year IS ?"
+            "SELECT * FROM submissions WHERE agency_key(agency) = ? AND year IS ?"
             " AND status IN ('passed','failed') ORDER BY received_at DESC, id DESC LIMIT 1",
-            agency,
+            agency_key(agency),
             year,
         )
 

@@ -12,9 +12,10 @@ from datetime import datetime
 from pathlib import Path
 
 from workflow.config import Config
-from workflow.core.names import agency_key
+from workflow.core.names import agency_key, readable_name
 from workflow.core.outcome import DONE, PASSED, ProcessResult
-from workflow.office.ledger import Ledger, Record, ledger_path, open_ledger
+from workflow.office.ledger import Record
+from workflow.office.rebuild import open_repaired, read_ledger
 from workflow.office.states import AgencyState, states_for_year
 from workflow.office.summary import write_summary
 
@@ -41,10 +42,9 @@ def _state(latest: Record, passed: Record | None, files: list[str]) -> AgencySta
 
 def year_states(config: Config, year: int) -> list[AgencyState]:
     """Every registered agency and every submitter of `year`, in the order that needs action."""
-    path = ledger_path(config)
     submitted: list[AgencyState] = []
-    if path.exists():
-        with Ledger(path, readonly=True) as ledger:
+    with read_ledger(config) as ledger:
+        if ledger is not None:
             by_agency: dict[str, list[Record]] = defaultdict(list)
             for row in ledger.year_rows(year):
                 if row.agency:
@@ -60,22 +60,21 @@ def year_states(config: Config, year: int) -> list[AgencyState]:
 
 def record_processed(config: Config, source: Path, result: ProcessResult) -> None:
     """Enter a file processed where it lies (`process`, `import-history`) into the ledger."""
-    with open_ledger(config) as ledger:
+    with open_repaired(config) as ledger:
         ledger.record_processed(
             result.sha256,
-            source.name,
+            readable_name(source.name),
             result.received_at or datetime.now().astimezone(),
-            source.resolve(),
+            Path(readable_name(str(source.resolve()))),
             result,
         )
 
 
 def known_years(config: Config) -> list[int]:
     """The report years the ledger has processed submissions for, newest first."""
-    path = ledger_path(config)
-    if not path.exists():
-        return []
-    with Ledger(path, readonly=True) as ledger:
+    with read_ledger(config) as ledger:
+        if ledger is None:
+            return []
         return sorted(
             {r.year for r in ledger.records() if r.year and r.status in DONE}, reverse=True
         )

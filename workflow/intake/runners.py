@@ -1,0 +1,120 @@
+"""The runners of the daemon's work: in-process (one worker), or a pool of spawned processes.
+
+A worker process only runs `jobs.run_job`; the main process owns the ledger and the archive.
+Workers ignore SIGINT and SIGTERM (the main process decides when to stop) and exit at once when
+the main process dies; the main process ends them with SIGKILL when it must (a stuck file at
+stop, a pool broken by a dead worker), so no worker outlives the pool it belongs to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from workflow.config import Config
+from workflow.intake.jobs import Done, Job, run_job
+
+__all__ = ["make_runner"]
+
+log = logging.getLogger("workflow.intake.daemon")
+
+
+class _InlineRunner:
+    capacity = 1
+    isolated = False
+
+    def __init__(self, config: Config, wake: threading.Event) -> None:
+        from workflow.flow import pipeline  # noqa: F401 - import the heavy modules now, not with the first file
+
+        self.config = config
+
+    def submit(self, job: Job) -> Future[Done]:
+        future: Future[Done] = Future()
+        future.set_result(run_job(job, self.config))
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+def _worker_init() -> None:
+    """In a worker: the main process decides when to stop (Ctrl-C reaches the whole process
+    group), and a worker whose main process died (kill -9, power cut) exits at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+
+        def watch_parent() -> None:
+            multiprocessing.connection.wait([parent.sentinel])
+            os._exit(1)
+
+        threading.Thread(target=watch_parent, daemon=True).start()
+
+
+def _warm() -> None:
+    from workflow.flow import pipeline  # noqa: F401
+
+
+class _PoolRunner:
+    isolated = True  # a file can kill its worker, not the daemon
+
+    def __init__(self, config: Config, workers: int, wake: threading.Event) -> None:
+        self.config, self.capacity, self.wake = config, workers, wake
+        self._pool = self._new_pool()
+        for _ in range(workers):  # spawn and import now, not with the first file
+            self._pool.submit(_warm)
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        return ProcessPoolExecutor(self.capacity, mp_context=context, initializer=_worker_init)
+
+    def submit(self, job: Job) -> Future[Done]:
+        try:
+            future = self._pool.submit(run_job, job, self.config)
+        except BrokenProcessPool:
+            self.restart()
+            future = self._pool.submit(run_job, job, self.config)
+        future.add_done_callback(lambda _: self.wake.set())
+        return future
+
+    def restart(self) -> None:
+        """A worker died, which breaks the whole pool: end every process of the old pool before
+        any of its files runs again, so that no file is ever in two processes at once (the old
+        pool's other workers ignore SIGTERM and would finish their file beside the new run)."""
+        log.warning("处理进程意外退出，重新启动处理进程")
+        self._end_workers()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
+
+    def _end_workers(self) -> None:
+        # No public way to end a worker before Python 3.14's terminate_workers().
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.kill()  # SIGKILL: workers ignore SIGTERM (see _worker_init)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(5)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Wait for the workers; or, when a file hangs, end them (its row stays claimed)."""
+        if not wait:
+            self._end_workers()
+        self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def make_runner(config: Config, wake: threading.Event) -> _InlineRunner | _PoolRunner:
+    if config.watch.workers > 1:
+        try:
+            return _PoolRunner(config, config.watch.workers, wake)
+        except (OSError, ImportError, NotImplementedError) as exc:
+            log.warning("无法启动多个处理进程（%s），改为单进程处理", exc)
+    return _InlineRunner(config, wake)
