@@ -341,7 +341,7 @@ def test_a_failed_summary_refresh_is_tried_again(
     settle_loop(loop, lambda: bool(list(year.glob("*.xlsx"))), what="the summary, later")
 
 
-def test_odd_inbox_entries_are_logged_once_and_hard_links_archived_as_copies(
+def test_symlinks_fifos_and_folders_in_the_inbox_are_logged_once(
     parts: tuple[Office, Config, Ledger],
     make_workbook: MakeWorkbook,
     caplog: pytest.LogCaptureFixture,
@@ -349,27 +349,35 @@ def test_odd_inbox_entries_are_logged_once_and_hard_links_archived_as_copies(
     office, config, ledger = parts
     outside = office.root / "outside.xlsx"
     outside.write_bytes(make_workbook("a.xlsx").read_bytes())
-    os.link(outside, office.inbox / "linked.xlsx")
-    office.dropped.append(outside.read_bytes())
     (office.inbox / "link.xlsx").symlink_to(outside)
     os.mkfifo(office.inbox / "pipe.xlsx")
     (office.inbox / "folder.xlsx").mkdir()
     loop, _ = new_loop(config, ledger)
-    loop.hint_renamed(["linked.xlsx"])
-    settle_loop(loop, lambda: rows(ledger) == [("linked.xlsx", "passed")], what="the link")
-    for _ in range(3):
+    for _ in range(5):
         loop.step()
     messages = [r.getMessage() for r in caplog.records]
-    for name, kind in [
-        ("link.xlsx", "符号链接"),
-        ("pipe.xlsx", "命名管道"),
-        ("folder.xlsx", "文件夹"),
-    ]:
+    kinds = [("link.xlsx", "符号链接"), ("pipe.xlsx", "命名管道"), ("folder.xlsx", "文件夹")]
+    for name, kind in kinds:
         assert sum(f"{name} 是{kind}" in m for m in messages) == 1, (name, messages)
+    assert ledger.records() == [] and outside.exists()
+
+
+def test_a_hard_linked_file_is_archived_as_a_copy(
+    parts: tuple[Office, Config, Ledger], make_workbook: MakeWorkbook
+) -> None:
+    office, config, ledger = parts
+    outside = office.root / "outside.xlsx"
+    outside.write_bytes(make_workbook("a.xlsx").read_bytes())
+    os.link(outside, office.inbox / "linked.xlsx")
+    office.dropped.append(outside.read_bytes())
+    loop, _ = new_loop(config, ledger)
+    loop.hint_renamed(["linked.xlsx"])
+    settle_loop(loop, lambda: rows(ledger) == [("linked.xlsx", "passed")], what="the link")
     archived = ledger.records()[0].archived_path
     assert archived is not None
     assert archived.stat().st_ino != outside.stat().st_ino
     assert outside.stat().st_nlink == 1 and archived.read_bytes() == outside.read_bytes()
+    office.assert_complete()
 
 
 def test_a_newline_in_a_file_name_cannot_forge_a_log_line(
