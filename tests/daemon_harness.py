@@ -32,6 +32,7 @@ import pytest
 
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.core.form import REPORT_TITLE_SUFFIX
+from workflow.core.names import DIGEST_SUFFIX
 from workflow.flow.outbox import RESULT_NAME
 from workflow.office.summary import summary_filename
 
@@ -198,11 +199,11 @@ def is_final_name(parts: tuple[str, ...], name: str) -> bool:
     if len(parts) == 2 and parts[0] == "rejected":
         return name in (RESULT_NAME, REJECTION_NOTE)
     if len(parts) == 2:
-        year, agency = parts
-        return name in (
-            RESULT_NAME,
-            f"{agency}{year}{REPORT_TITLE_SUFFIX}.docx",
-            f"{agency}{year}年报告校验结果.xlsx",
+        # the folder may be the name cut short plus a digest ('甲/乙' -> '甲_乙-<digest>')
+        year, agency = parts[0], DIGEST_SUFFIX.sub("", parts[1])
+        return name == RESULT_NAME or (
+            name.startswith(agency)
+            and name.endswith((f"{year}{REPORT_TITLE_SUFFIX}.docx", f"{year}年报告校验结果.xlsx"))
         )
     return False
 

@@ -30,7 +30,7 @@ import pytest
 from tests.corpus import FORMULA_MARK, MANIFEST, Case, build_corpus, case_names
 from tests.daemon_harness import WATCH, Office, OutboxWatcher, sha
 from workflow.core.atomic import TEMP_PREFIX
-from workflow.core.names import safe_name
+from workflow.core.names import DIGEST_SUFFIX, safe_name
 from workflow.example import seed_values
 from workflow.flow.outbox import RESULT_NAME
 from workflow.workbook.fill import fill_by_name
@@ -264,7 +264,8 @@ def test_outputs_stay_inside_the_outbox_under_a_recognisable_name(
         assert folder.parent == run.outbox / str(YEAR)
         assert record["agency"] == run.case.agency
         assert_recognisable(folder, run.case.agency or "")
-        assert outputs["report"].name.startswith(folder.name[:20])
+        plain = DIGEST_SUFFIX.sub("", folder.name)  # '甲/乙' -> folder '甲_乙-<digest>'
+        assert outputs["report"].name.startswith(plain[:20])
     assert not list(run.outbox.rglob(f"{TEMP_PREFIX}*"))
 
 

@@ -17,7 +17,15 @@ import os
 import re
 import unicodedata
 
-__all__ = ["agency_folder_name", "agency_key", "readable_name", "safe_name", "shown"]
+__all__ = [
+    "DIGEST_SUFFIX",
+    "agency_file_stem",
+    "agency_folder_name",
+    "agency_key",
+    "readable_name",
+    "safe_name",
+    "shown",
+]
 
 
 def agency_key(name: str) -> str:
@@ -98,6 +106,18 @@ def safe_name(text: str, limit: int = 100) -> str:
     return text or EMPTY_NAME
 
 
+DIGEST_SUFFIX = re.compile(r"-[0-9a-f]{8}$")
+"""What `agency_folder_name` appends to a name it had to change; file names inside the folder
+keep the plain safe name (readers strip this to match them)."""
+
+
+def agency_file_stem(agency: str, limit: int = 100) -> str:
+    """The agency part of its output files' names: its `agency_key` made safe, so that the
+    files of one agency keep one name however its name was spaced (a resubmission replaces
+    them rather than leaving the old ones beside the new)."""
+    return safe_name(agency_key(agency) or agency, limit=limit)
+
+
 def agency_folder_name(agency: str) -> str:
     """The one folder name of an agency: its `agency_key` (so that names the summary merges
     share a folder), made safe; when making it safe changed the key (a '/' became '_', or it
@@ -108,7 +128,7 @@ def agency_folder_name(agency: str) -> str:
     if name == key:
         return name
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{safe_name(key, limit=80)}-{digest}"
+    return f"{safe_name(key, limit=60)}-{digest}"  # at most 189 bytes: within MAX_BYTES
 
 
 def readable_name(name: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.atomic import atomic_write_text
-from workflow.core.names import agency_folder_name, safe_name
+from workflow.core.names import agency_file_stem, agency_folder_name, safe_name
 
 __all__ = [
     "RESULT_NAME",
@@ -48,7 +48,7 @@ def agency_folder(outbox: Path, agency: str | None, year: int | None) -> Path:
 
 
 def errors_filename(agency: str | None, year: int | None) -> str:
-    return f"{safe_name(agency or UNKNOWN_AGENCY)}{year or ''}年报告校验结果.xlsx"
+    return f"{agency_file_stem(agency or UNKNOWN_AGENCY)}{year or ''}年报告校验结果.xlsx"
 
 
 def rejected_stem(display_name: str, received_at: datetime) -> str:

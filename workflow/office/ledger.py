@@ -14,12 +14,9 @@ readers (a status view) never block the daemon. Only the daemon's main thread wr
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sqlite3
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,38 +25,19 @@ from pathlib import Path
 from workflow.config import Config
 from workflow.core.names import agency_key
 from workflow.core.outcome import ProcessResult
-from workflow.office.ledger_rows import Record, iso, json_value, now_iso
+from workflow.office.ledger_rows import (
+    SCHEMA,
+    Record,
+    create_ledger,
+    emptied,
+    iso,
+    json_value,
+    now_iso,
+)
 
 __all__ = ["LEDGER_NAME", "Ledger", "LedgerDamaged", "Record", "ledger_path", "open_ledger"]
 
 LEDGER_NAME = "ledger.sqlite3"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS submissions (
-    id            INTEGER PRIMARY KEY,
-    sha256        TEXT NOT NULL,
-    file_name     TEXT NOT NULL,
-    received_at   TEXT NOT NULL,               -- ISO 8601 with offset
-    claimed_path  TEXT NOT NULL,               -- the file in state/work/ while processed
-    status        TEXT NOT NULL DEFAULT 'claimed'
-                  CHECK (status IN ('claimed','passed','failed','rejected','duplicate')),
-    agency        TEXT,
-    year          INTEGER,
-    outputs       TEXT,                        -- JSON: {"report": path, "errors": path, ...}
-    result_path   TEXT,
-    error_count   INTEGER,
-    warning_count INTEGER,
-    report_values TEXT,                        -- JSON values by key, for passed reports
-    attempts      INTEGER NOT NULL DEFAULT 0,  -- processing starts: stops a crash loop
-    duplicate_of  INTEGER REFERENCES submissions(id),
-    archived_path TEXT,
-    archived_at   TEXT,
-    finished_at   TEXT
-);
-CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
-CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
-CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
-"""
 
 
 def _while_locked(action: Callable[[], object], patience: float = 30.0) -> None:
@@ -87,40 +65,8 @@ class LedgerDamaged(sqlite3.DatabaseError):
     SQLite's integrity check (`office.rebuild` sets it aside and rebuilds it)."""
 
 
-def _emptied(path: Path) -> bool:
-    """A ledger file of 0 bytes with no WAL beside it: emptied, since we never leave one so."""
-    try:
-        if path.stat().st_size:
-            return False
-    except FileNotFoundError:
-        return False
-    wal = path.with_name(path.name + "-wal")
-    return not wal.exists() or wal.stat().st_size == 0
-
-
 def _sql_agency_key(name: str | None) -> str | None:
     return None if name is None else agency_key(name)
-
-
-def _create(path: Path) -> None:
-    """A new, empty ledger at `path`, appearing there whole (made beside it, then linked in):
-    so a ledger of 0 bytes is never one being created, only one that was emptied."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
-    try:
-        db = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-        finally:
-            db.close()
-        with contextlib.suppress(FileExistsError):  # another process was quicker: use its
-            os.link(tmp, path)
-    finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
 
 
 class Ledger:
@@ -131,7 +77,7 @@ class Ledger:
         year's report, the status view): no schema, no lock that could slow the daemon.
         Raises `LedgerDamaged` (an `sqlite3.DatabaseError`) for a ledger that is not whole."""
         self.path = path
-        if _emptied(path):
+        if emptied(path):
             raise LedgerDamaged("台账文件为空（0 字节）")
         try:
             self._db = self._connect(path, readonly)
@@ -144,7 +90,7 @@ class Ledger:
             self._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
         else:
             if not path.exists():
-                _create(path)
+                create_ledger(path)
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         try:
             self._db.row_factory = sqlite3.Row
@@ -181,7 +127,7 @@ class Ledger:
 
     def _create_schema(self) -> None:
         with self._transaction():  # executescript would commit early; one statement at a time
-            for statement in _SCHEMA.split(";"):
+            for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
 

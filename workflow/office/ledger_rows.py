@@ -1,16 +1,47 @@
-"""A ledger row as Python sees it (`Record`), and how its times and values are stored."""
+"""The table of the ledger (`SCHEMA`), a row as Python sees it (`Record`), how its times and
+values are stored, and how a new ledger file comes into being (whole, never half-made)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Record", "iso", "json_value", "now_iso"]
+__all__ = ["SCHEMA", "Record", "create_ledger", "emptied", "iso", "json_value", "now_iso"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id            INTEGER PRIMARY KEY,
+    sha256        TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    received_at   TEXT NOT NULL,               -- ISO 8601 with offset
+    claimed_path  TEXT NOT NULL,               -- the file in state/work/ while processed
+    status        TEXT NOT NULL DEFAULT 'claimed'
+                  CHECK (status IN ('claimed','passed','failed','rejected','duplicate')),
+    agency        TEXT,
+    year          INTEGER,
+    outputs       TEXT,                        -- JSON: {"report": path, "errors": path, ...}
+    result_path   TEXT,
+    error_count   INTEGER,
+    warning_count INTEGER,
+    report_values TEXT,                        -- JSON values by key, for passed reports
+    attempts      INTEGER NOT NULL DEFAULT 0,  -- processing starts: stops a crash loop
+    duplicate_of  INTEGER REFERENCES submissions(id),
+    archived_path TEXT,
+    archived_at   TEXT,
+    finished_at   TEXT
+);
+CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
+CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
+CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +94,35 @@ def json_value(value: object) -> object:
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emptied(path: Path) -> bool:
+    """A ledger file of 0 bytes with no WAL beside it: emptied, since we never leave one so."""
+    try:
+        if path.stat().st_size:
+            return False
+    except FileNotFoundError:
+        return False
+    wal = path.with_name(path.name + "-wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
+def create_ledger(path: Path) -> None:
+    """A new, empty ledger at `path`, appearing there whole (made beside it, then linked in):
+    so a ledger of 0 bytes is never one being created, only one that was emptied."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+    try:
+        db = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+        finally:
+            db.close()
+        with contextlib.suppress(FileExistsError):  # another process was quicker: use its
+            os.link(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)

@@ -37,7 +37,7 @@ from workflow.core import form
 from workflow.core.atomic import atomic_path
 from workflow.core.errors import OutputError, ReportTemplateError
 from workflow.core.findings import Finding
-from workflow.core.names import safe_name
+from workflow.core.names import agency_file_stem
 from workflow.core.submission import Submission
 from workflow.report.context import KNOWN_HELPERS, build_context, report_title
 
@@ -56,14 +56,15 @@ CORE_PROPERTY_CHARS = 255
 
 
 def report_filename(agency: str, year: int | None) -> str:
-    """'后河镇人民政府2021年政府信息公开工作年度报告.docx', the agency part made file-safe.
+    """'后河镇人民政府2021年政府信息公开工作年度报告.docx', the agency part made file-safe
+    (`names.agency_file_stem`: spaces and width do not change it).
 
     Without a readable year (a draft whose year cell is garbage and no template marks) the
     name says 未知年度 rather than '0年'.
     """
     year_part = str(year) if year else "未知年度"
     suffix = form.REPORT_TITLE_SUFFIX if year else form.REPORT_TITLE_SUFFIX.removeprefix("年")
-    return f"{safe_name(agency, limit=100)}{year_part}{suffix}.docx"
+    return f"{agency_file_stem(agency)}{year_part}{suffix}.docx"
 
 
 class _CompiledOnce(SandboxedEnvironment):
