@@ -279,3 +279,30 @@ def test_power_cuts_are_not_counted_against_the_files_in_a_pool(
     assert (record.status, record.attempts) == ("passed", MAX_ATTEMPTS + 1)
     assert len(list(office.outbox.rglob(RESULT_NAME))) == 1
     office.assert_complete()
+
+
+def test_a_burst_into_an_outbox_that_cannot_be_written_waits_and_loses_nothing(
+    office: Office, maker: Maker
+) -> None:
+    """Issue 10: 40 files arrive while the outbox is locked (`chattr +i`, as a share gone
+    read-only): none is rejected, every one stays claimed and is listed in state/blocked.json;
+    once the outbox is writable again every file gets exactly one complete result."""
+    from tests.fault_tools import immutable
+    from workflow.intake.blocked import read_blocked
+
+    drops = maker.burst(40)
+    office.outbox.mkdir()
+    with immutable(office.outbox):
+        watch = started(office)
+        drop_all(office, drops)
+        office.wait(
+            lambda: len(read_blocked(office.state)) == len(drops), timeout=60, what="all held"
+        )
+        assert {r.status for r in ledger_records(office)} == {"claimed"}
+        assert list(office.outbox.iterdir()) == []
+    office.wait(office.done, timeout=120, what="the held files, once the outbox is writable")
+    code, _ = watch.terminate()
+    assert code == 0, watch.text()
+    assert_one_complete_result_each(office, drops)
+    assert read_blocked(office.state) == []
+    assert "Traceback" not in watch.text()

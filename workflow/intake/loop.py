@@ -53,7 +53,7 @@ REASON_TEXT = {"renamed": "已完整放入", "settled": "已写完", "gave_up": 
 MAX_ATTEMPTS = 3
 """Starts before a file is given up as an internal error: a file that kills the daemon itself
 (in-process mode) would otherwise do so again at every restart. Not enforced for an `isolated`
-runner (the pool): there a file can only kill its worker (`_worker_died` deals with that), and
+runner (the pool): there a file can only kill its worker (`_workers_died` deals with that), and
 counting the daemon's own deaths (power cuts, kill -9) against the files in hand would give up
 sound files, beside the complete outputs an earlier attempt may already have written."""
 MAX_DEATHS = 3

@@ -99,8 +99,11 @@ class Ledger:
                 _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
                 self._db.execute("PRAGMA synchronous=FULL")
                 _while_locked(self._create_schema)
-            (verdict,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
-            if verdict != "ok":
+            # A writer checks the whole file; a reader (one per processed file, for last
+            # year's report) only that it is a database: garbage fails here already.
+            check = "PRAGMA schema_version" if readonly else "PRAGMA quick_check(1)"
+            (verdict,) = self._db.execute(check).fetchone()
+            if not readonly and verdict != "ok":
                 raise sqlite3.DatabaseError(verdict)
         except BaseException:
             self._db.close()
