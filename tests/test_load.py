@@ -284,13 +284,13 @@ def test_power_cuts_are_not_counted_against_the_files_in_a_pool(
 def test_a_burst_into_an_outbox_that_cannot_be_written_waits_and_loses_nothing(
     office: Office, maker: Maker
 ) -> None:
-    """Issue 10: 40 files arrive while the outbox is locked (`chattr +i`, as a share gone
+    """Issue 10: 20 files arrive while the outbox is locked (`chattr +i`, as a share gone
     read-only): none is rejected, every one stays claimed and is listed in state/blocked.json;
     once the outbox is writable again every file gets exactly one complete result."""
     from tests.fault_tools import immutable
     from workflow.intake.blocked import read_blocked
 
-    drops = maker.burst(40)
+    drops = maker.burst(20)
     office.outbox.mkdir()
     with immutable(office.outbox):
         watch = started(office)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import logging
 import os
@@ -104,6 +103,10 @@ def being_written(path: Path) -> bool:
     had then). A copy that pauses (a slow share, a stalled download) keeps the file open, so
     this tells a pause from a file that is done but damaged. Where leases are unavailable (not
     Linux, not the file's owner, a network mount) this says False and timing alone decides."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return False
     if not hasattr(fcntl, "F_SETLEASE"):
         return False
     try:

@@ -3,7 +3,6 @@ values are stored, and how a new ledger file comes into being (whole, never half
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sqlite3
@@ -121,8 +120,13 @@ def create_ledger(path: Path) -> None:
                     db.execute(statement)
         finally:
             db.close()
-        with contextlib.suppress(FileExistsError):  # another process was quicker: use its
+        try:
             os.link(tmp, path)
+        except FileExistsError:  # another process was quicker: use its ledger
+            pass
+        except OSError:  # a file system without hard links (FAT): a rename, if still free
+            if not path.exists():
+                os.replace(tmp, path)
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
