@@ -20,6 +20,8 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tests.conftest import fill_workbook
+from tests.libreoffice import cell_colours, needs_soffice
 from workflow.core.form import (
     APPLICANT_COLUMNS,
     APPLICANT_HEADER,
@@ -49,6 +51,7 @@ from workflow.workbook.template import (
     template_filename,
     write_template,
 )
+from workflow.workbook.template_layout import ALARM_FILL, INPUT_FILL
 from workflow.workbook.template_sheets import SHEET_APPLICATIONS, SHEET_LITIGATION, SHEET_PROSE
 
 Cell = tuple[str, str]
@@ -280,6 +283,10 @@ def test_instructions_say_what_an_agency_needs(book: OpenpyxlWorkbook) -> None:
         ".xlsx",
         "重命名",
         "Alt+Enter",
+        # why a total turns red, and that numbers pasted as text do not make it so
+        "合计变红的原因",
+        "不能当作数字的文字",
+        "全角数字",
     ):
         assert needle in text, needle
     for rule in SUM_RULES:
@@ -360,11 +367,16 @@ def test_text_inputs_have_a_hint_but_no_restriction(book: OpenpyxlWorkbook) -> N
 
 # --- totals turn red ----------------------------------------------------------------------------
 
-_SUM_FORMULA = re.compile(r"SUM\(([^)]*)\)<>SUM\(([^)]*)\)")
+_COUNTED = re.compile(r"SUMPRODUCT\(IFERROR\(--TRIM\(ASC\(([^)]*)\)\),0\)\)")
+"""One range counted as the office counts it (template.number_of)."""
 
 
-def referenced(args: str) -> set[tuple[int, int]]:
-    return {cell for ref in args.split(",") for cell in cells_in(ref)}
+def referenced(side: str) -> set[tuple[int, int]]:
+    """The cells one side of '<>' counts; None when the side is not a sum of counted ranges."""
+    refs = _COUNTED.findall(side)
+    if "+".join(f"SUMPRODUCT(IFERROR(--TRIM(ASC({r})),0))" for r in refs) != side:
+        return set()
+    return {cell for ref in refs for cell in cells_in(ref)}
 
 
 def test_every_sum_rule_turns_its_total_red(book: OpenpyxlWorkbook) -> None:
@@ -381,7 +393,7 @@ def test_every_sum_rule_turns_its_total_red(book: OpenpyxlWorkbook) -> None:
                 for cf_rule in cf.rules
                 for f in cf_rule.formula
             ]
-            sums = [m.groups() for f in formulas if (m := _SUM_FORMULA.fullmatch(f))]
+            sums = [f.split("<>") for f in formulas if f.count("<>") == 1]
             assert (left, right) in [(referenced(a), referenced(b)) for a, b in sums], (
                 rule.rule,
                 rule.scope,
@@ -516,3 +528,33 @@ def test_write_template_rejects_what_cannot_be_issued(
     with pytest.raises(ValueError):
         write_template(tmp_path, agency, year)
     assert not list(tmp_path.iterdir())
+
+
+# --- what the clerk sees in LibreOffice ---------------------------------------------------------
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_totals_count_numbers_typed_as_text_as_the_office_does(
+    blank_workbook: Callable[[str, int], Path], tmp_path: Path
+) -> None:
+    """A total of parts pasted as text ("３", "2 ", "1") is right and stays white; a wrong total
+    and a number cell holding "三件" turn red, as LibreOffice renders them."""
+    filled = fill_workbook(
+        blank_workbook(SEED_AGENCY, SEED_YEAR),
+        {
+            "apply_new_natural": "３",
+            "apply_new_business": "2 ",
+            "apply_new_research": "1",
+            "apply_new_total": 6,
+            "apply_carried_in_natural": 7,
+            "apply_carried_in_total": 8,
+            "apply_granted_business": "三件",
+        },
+        tmp_path / "filled.xlsx",
+    )
+    colours = dict(cell_colours(filled, tmp_path))
+    assert colours["6"] == INPUT_FILL
+    assert colours["8"] == ALARM_FILL
+    assert colours["三件"] == ALARM_FILL
+    assert colours["３"] == INPUT_FILL

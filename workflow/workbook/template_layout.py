@@ -31,6 +31,8 @@ HEADING_FONT = "黑体"
 FONT_SIZE = 11
 INPUT_FILL = "#FFF2CC"
 """Light yellow: the cells an agency types into."""
+ALARM_FILL, ALARM_FONT = "#FFC7CE", "#9C0006"
+"""Excel's 'bad' red: a total that disagrees with its parts, a number cell holding text."""
 HEADER_FILL = "#EDEDED"
 FIXED_FILL = "#F2F2F2"
 """Filled in by the office and locked (agency name, report year)."""
@@ -76,9 +78,10 @@ class Styles:
             FieldType.YEAR: fmt(num_format="0", **fixed),
         }
         self.alarm = workbook.add_format(
-            {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+            {"bg_color": ALARM_FILL, "font_color": ALARM_FONT, "bold": True}
         )
-        """Conditional format of a total that disagrees with its parts (Excel's 'bad' red)."""
+        """Conditional format of a total that disagrees with its parts, or of text in a
+        number cell."""
 
 
 @dataclass(frozen=True, slots=True)
