@@ -13,7 +13,7 @@ import pytest
 
 from workflow.report.pdf import find_soffice
 
-__all__ = ["cell_colours", "convert", "needs_soffice", "pdf_pages"]
+__all__ = ["cell_colours", "convert", "needs_soffice", "pdf_pages", "pdf_text"]
 
 needs_soffice = pytest.mark.skipif(
     find_soffice() is None, reason="LibreOffice (soffice) is not installed; CI installs it"
@@ -79,11 +79,18 @@ def cell_colours(workbook: Path, out_dir: Path) -> list[tuple[str, str]]:
     return parser.cells
 
 
+def _poppler(tool: str, *args: str) -> str:
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} (poppler-utils) is not installed; CI installs it")
+    return subprocess.run([tool, *args], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_text(pdf: Path) -> str:
+    """The text printed in `pdf`, by poppler's pdftotext: what reached the paper."""
+    return _poppler("pdftotext", "-layout", str(pdf), "-")
+
+
 def pdf_pages(pdf: Path) -> int:
     """Pages of `pdf`, by poppler's pdfinfo (installed with LibreOffice's CI set-up)."""
-    if shutil.which("pdfinfo") is None:
-        pytest.skip("pdfinfo (poppler-utils) is not installed; CI installs it")
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    return int(
-        next(line.split()[1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
-    )
+    info = _poppler("pdfinfo", str(pdf))
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))

@@ -14,6 +14,8 @@ import unicodedata
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
+    "LINE_PT",
+    "PADDING_PT",
     "clean_xml_text",
     "excel_width",
     "text_units",
@@ -22,6 +24,11 @@ __all__ = [
 
 EXCEL_CELL_LIMIT = 32767
 """Characters an Excel cell holds; openpyxl and xlsxwriter cut (or refuse) what is longer."""
+
+LINE_PT = 15.0
+"""Height in points of one line of 11 pt 宋体 (or its stand-in) with a little air: a row of n
+wrapped lines needs n * LINE_PT + PADDING_PT, in Excel, WPS and LibreOffice alike."""
+PADDING_PT = 6.0
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 forbids (C0 controls but tab and line breaks, surrogates, U+FFFE/FFFF),
