@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import fill_workbook
 from tests.libreoffice import cell_colours, needs_soffice
+from tests.workbook_cells import assert_prints_on_a4
 from workflow.core.form import (
     APPLICANT_COLUMNS,
     APPLICANT_HEADER,
@@ -558,3 +559,10 @@ def test_totals_count_numbers_typed_as_text_as_the_office_does(
     assert colours["8"] == ALARM_FILL
     assert colours["三件"] == ALARM_FILL
     assert colours["３"] == INPUT_FILL
+
+
+def test_every_sheet_prints_on_a4_under_the_agency_and_year(
+    blank_workbook: Callable[[str, int], Path],
+) -> None:
+    sheets = assert_prints_on_a4(blank_workbook(SEED_AGENCY, SEED_YEAR), f"{SEED_AGENCY} 2021年")
+    assert sheets == list(SHEET_NAMES)

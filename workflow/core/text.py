@@ -18,6 +18,7 @@ __all__ = [
     "PADDING_PT",
     "clean_xml_text",
     "excel_width",
+    "page_header",
     "text_units",
     "wrapped_lines",
 ]
@@ -57,3 +58,10 @@ def wrapped_lines(text: str, width: float) -> int:
     neither openpyxl nor xlsxwriter can auto-fit rows, and a clipped message is of no use."""
     usable = max(width - 1.5, 2.0)
     return sum(max(1, math.ceil(excel_width(part) / usable)) for part in text.split("\n"))
+
+
+def page_header(left: str = "", centre: str = "", right: str = "") -> str:
+    """A printed page header (or footer) in Excel's codes: `left`, `centre`, `right`, each
+    cleaned and with '&' doubled, so that an agency named 'A&B' prints as itself."""
+    parts = zip(("&L", "&C", "&R"), (left, centre, right), strict=True)
+    return "".join(code + clean_xml_text(text).replace("&", "&&") for code, text in parts if text)

@@ -31,6 +31,7 @@ from workflow.core.text import (
     LINE_PT,
     PADDING_PT,
     clean_xml_text,
+    page_header,
     wrapped_lines,
 )
 from workflow.workbook.marked_columns import expected_actual, location
@@ -40,7 +41,6 @@ __all__ = [
     "LEGEND",
     "RESULT_SHEET",
     "WARNING_FILL",
-    "page_header",
     "write_error_workbook",
     "write_rejection_note",
 ]
@@ -98,15 +98,6 @@ def _issued_for(wb: openpyxl.Workbook) -> str:
     props = {p.name: str(p.value) for p in wb.custom_doc_props.props}
     agency, year = props.get("wf_agency", ""), props.get("wf_year", "")
     return " ".join(p for p in (agency, f"{year}年" if year else "") if p)
-
-
-def page_header(*parts: str) -> str:
-    """A print header from `parts` (left to right: left, centre, right), '&' escaped."""
-    codes = ("&L", "&C", "&R")
-    return "".join(
-        code + clean_xml_text(part).replace("&", "&&")
-        for code, part in zip(codes, parts, strict=False)
-    )
 
 
 def _page_setup(ws: Worksheet, issued: str, title: str) -> None:
@@ -213,6 +204,16 @@ def _mark_cells(wb: openpyxl.Workbook, findings: Sequence[Finding]) -> None:
         cell.comment = comment
 
 
+def _head_every_sheet(wb: openpyxl.Workbook) -> None:
+    """The agency's sheets print under the agency and year too (our template sets the header;
+    a workbook that lost it, or an older one, gets it here)."""
+    issued = _issued_for(wb).replace("&", "&&")
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible" and not ws.oddHeader.left.text:
+            ws.oddHeader.left.text = issued
+            ws.oddHeader.right.text = ws.title.replace("&", "&&")
+
+
 def write_error_workbook(source: Path, findings: Sequence[Finding], out: Path) -> Path:
     """Copy `source`, mark every finding, add the "校验结果" sheet first; write atomically."""
     ordered = sort_findings(findings)
@@ -224,6 +225,7 @@ def write_error_workbook(source: Path, findings: Sequence[Finding], out: Path) -
         raise OutputError(f"无法生成校验结果工作簿：{exc}") from exc
     try:
         _mark_cells(wb, ordered)
+        _head_every_sheet(wb)
         _write_findings_sheet(wb, ordered)
         with atomic_path(out) as tmp:
             wb.save(tmp)

@@ -164,7 +164,7 @@ def _build(workbook: Workbook, agency: str, year: int) -> None:
     )
     sheets: list[Sheet] = []
     for name, widths, write in writers:
-        sheets.append(Sheet(workbook, name, widths, styles, placed))
+        sheets.append(Sheet(workbook, name, widths, styles, placed, f"{agency} {year}年"))
         write(sheets[-1])
 
     missing = [f.key for f in FIELDS if f.key not in placed]

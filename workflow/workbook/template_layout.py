@@ -22,7 +22,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from workflow.core.form import FIELDS_BY_KEY, FieldType
-from workflow.core.text import wrapped_lines
+from workflow.core.text import page_header, wrapped_lines
 
 __all__ = ["Placed", "Sheet", "Styles", "rectangles"]
 
@@ -108,6 +108,9 @@ class Sheet:
     styles: Styles
     placed: dict[str, Placed]
     """Shared by all sheets of a workbook: key -> its cell."""
+    issued: str = ""
+    """Whose and which year's workbook ('后河镇人民政府 2021年'): printed at the top left of
+    every page, the sheet's name at the top right."""
     ws: Worksheet = field(init=False)
     _heights: dict[int, float] = field(init=False, default_factory=dict)
 
@@ -120,6 +123,7 @@ class Sheet:
         self.ws.center_horizontally()
         self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         self.ws.set_footer("&C第 &P 页，共 &N 页")
+        self.ws.set_header(page_header(self.issued, right=self.name))
 
     @property
     def last_col(self) -> int:
