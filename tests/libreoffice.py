@@ -87,7 +87,7 @@ def _poppler(tool: str, *args: str) -> str:
 
 def pdf_text(pdf: Path) -> str:
     """The text printed in `pdf`, by poppler's pdftotext: what reached the paper."""
-    return _poppler("pdftotext", "-layout", str(pdf), "-")
+    return _poppler("pdftotext", str(pdf), "-")
 
 
 def pdf_pages(pdf: Path) -> int:

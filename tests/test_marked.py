@@ -220,3 +220,27 @@ def test_rejection_note_prints_on_one_page_with_its_message_whole(tmp_path: Path
     pdf = convert(note, "pdf", tmp_path)
     assert pdf_pages(pdf) == 1
     assert "".join(message.split()) in "".join(pdf_text(pdf).split())
+
+
+def test_a_long_answer_in_a_fixed_height_row_is_shown_whole(
+    make_workbook: MakeWorkbook, tmp_path: Path
+) -> None:
+    """A workbook from an older template (or a clerk's Excel) with the prose row fixed at
+    160 points: in the error workbook the row is made tall enough for the whole answer."""
+    answer = "我局本年度政府信息公开工作存在的主要问题是公开内容不够全面，解读不够深入。" * 25
+    path = make_workbook("long.xlsx", text_problems=answer)
+    sheet, coordinate = cells_of(path)["text_problems"].split("!")
+    wb = openpyxl.load_workbook(path)
+    row = wb[sheet][coordinate].row
+    wb[sheet].row_dimensions[row].height = 160
+    wb.save(path)
+    wb.close()
+    outcome = check_file(path, CONFIG)
+    out = write_error_workbook(path, outcome.findings, tmp_path / "errors.xlsx")
+    wb = openpyxl.load_workbook(out)
+    try:
+        ws = wb[sheet]
+        lines = wrapped_lines(answer, ws.column_dimensions["B"].width)
+        assert ws.row_dimensions[row].height >= lines * LINE_PT > 160
+    finally:
+        wb.close()

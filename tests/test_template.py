@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -21,7 +22,7 @@ from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import fill_workbook
-from tests.libreoffice import cell_colours, needs_soffice
+from tests.libreoffice import cell_colours, convert, needs_soffice, pdf_text
 from tests.workbook_cells import assert_prints_on_a4
 from workflow.core.form import (
     APPLICANT_COLUMNS,
@@ -42,6 +43,7 @@ from workflow.core.form import (
     TEMPLATE_VERSION,
     FieldType,
 )
+from workflow.core.text import LINE_PT, wrapped_lines
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
 from workflow.workbook import template
 from workflow.workbook.template import (
@@ -566,3 +568,59 @@ def test_every_sheet_prints_on_a4_under_the_agency_and_year(
 ) -> None:
     sheets = assert_prints_on_a4(blank_workbook(SEED_AGENCY, SEED_YEAR), f"{SEED_AGENCY} 2021年")
     assert sheets == list(SHEET_NAMES)
+
+
+# --- long answers are read whole ----------------------------------------------------------------
+
+LONG_ANSWER = (
+    "本年度我镇政府信息公开工作存在的主要问题是：公开内容不够全面，政策解读不够深入，"
+    "回应群众关切不够及时。" * 30
+)[:960] + "下一步我们将切实改进。"
+"""A 971-character section, as a real report has, with an ending to look for."""
+
+
+def test_prose_rows_start_tall_and_are_fitted_to_what_is_typed(
+    blank_workbook: Callable[[str, int], Path], book: OpenpyxlWorkbook
+) -> None:
+    """Room to type at first, and no height fixed by hand: Excel, WPS and LibreOffice fit the
+    row to a long answer as it is typed, instead of showing its first ten lines."""
+    prose_rows = {rc(cell_of(book, part.key)[1])[0] for part in PROSE_PARTS}
+    with zipfile.ZipFile(blank_workbook(SEED_AGENCY, SEED_YEAR)) as zf:
+        index = SHEET_NAMES.index(SHEET_PROSE) + 1
+        xml = zf.read(f"xl/worksheets/sheet{index}.xml").decode()
+    rows = {int(r): attrs for r, attrs in re.findall(r'<row r="(\d+)"([^>]*)>', xml)}
+    for row in prose_rows:
+        assert float(re.search(r'ht="([\d.]+)"', rows[row]).group(1)) >= 100  # type: ignore[union-attr]
+        assert "customHeight" not in rows[row], row
+    fixed = [r for r, attrs in rows.items() if r not in prose_rows and 'ht="' in attrs]
+    assert fixed and all('customHeight="1"' in rows[r] for r in fixed)  # labels stay as set
+
+
+def test_a_long_answer_filled_in_gets_a_row_tall_enough(
+    blank_workbook: Callable[[str, int], Path], tmp_path: Path
+) -> None:
+    assert len(LONG_ANSWER) == 971
+    filled = fill_workbook(
+        blank_workbook(SEED_AGENCY, SEED_YEAR), {"text_problems": LONG_ANSWER}, tmp_path / "f.xlsx"
+    )
+    wb = openpyxl.load_workbook(filled)
+    try:
+        sheet, coordinate = cell_of(wb, "text_problems")
+        ws = wb[sheet]
+        lines = wrapped_lines(LONG_ANSWER, ws.column_dimensions["B"].width)
+        assert lines > 15
+        assert ws.row_dimensions[rc(coordinate)[0]].height >= lines * LINE_PT
+    finally:
+        wb.close()
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_a_long_answer_prints_whole(
+    blank_workbook: Callable[[str, int], Path], tmp_path: Path
+) -> None:
+    filled = fill_workbook(
+        blank_workbook(SEED_AGENCY, SEED_YEAR), {"text_problems": LONG_ANSWER}, tmp_path / "f.xlsx"
+    )
+    printed = "".join(pdf_text(convert(filled, "pdf", tmp_path)).split())
+    assert "".join(LONG_ANSWER.split()) in printed

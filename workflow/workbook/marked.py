@@ -34,6 +34,7 @@ from workflow.core.text import (
     page_header,
     wrapped_lines,
 )
+from workflow.workbook.fill import fit_text_rows
 from workflow.workbook.marked_columns import expected_actual, location
 from workflow.workbook.template_layout import ALARM_FILL, ALARM_FONT, INPUT_FILL
 
@@ -225,6 +226,7 @@ def write_error_workbook(source: Path, findings: Sequence[Finding], out: Path) -
         raise OutputError(f"无法生成校验结果工作簿：{exc}") from exc
     try:
         _mark_cells(wb, ordered)
+        fit_text_rows(wb)
         _head_every_sheet(wb)
         _write_findings_sheet(wb, ordered)
         with atomic_path(out) as tmp:

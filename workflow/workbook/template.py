@@ -47,7 +47,7 @@ from workflow.workbook.template_instructions import (
     SHEET_INSTRUCTIONS,
     write_instructions,
 )
-from workflow.workbook.template_layout import Placed, Sheet, Styles, rectangles
+from workflow.workbook.template_layout import Placed, Sheet, Styles, let_rows_grow, rectangles
 from workflow.workbook.template_sheets import (
     APPLICATION_WIDTHS,
     LITIGATION_WIDTHS,
@@ -136,8 +136,10 @@ def write_template(out_dir: Path, agency: str, year: int) -> Path:
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
         raise ValueError(f"year must be a four-digit year, got {year!r}")
     target = Path(out_dir) / template_filename(agency, year)
-    with atomic_path(target) as tmp, Workbook(str(tmp), _WORKBOOK_OPTIONS) as workbook:
-        _build(workbook, agency, year)
+    with atomic_path(target) as tmp:
+        with Workbook(str(tmp), _WORKBOOK_OPTIONS) as workbook:
+            growing = _build(workbook, agency, year)
+        let_rows_grow(tmp, growing)
     return target
 
 
@@ -152,7 +154,8 @@ def _clean_agency(agency: str) -> str:
     return cleaned
 
 
-def _build(workbook: Workbook, agency: str, year: int) -> None:
+def _build(workbook: Workbook, agency: str, year: int) -> dict[int, frozenset[int]]:
+    """Write every sheet; return the rows to fit to their text, by 1-based sheet number."""
     styles = Styles(workbook)
     placed: dict[str, Placed] = {}
     writers: tuple[tuple[str, tuple[float, ...], Callable[[Sheet], None]], ...] = (
@@ -187,6 +190,7 @@ def _build(workbook: Workbook, agency: str, year: int) -> None:
             "comments": "由政务公开办统一下发，请在浅黄色单元格中填写后发回。",
         }
     )
+    return {n: sheet.growing_rows for n, sheet in enumerate(sheets, 1) if sheet.growing_rows}
 
 
 def write_template_marks(workbook: Workbook, agency: str, year: int) -> None:
