@@ -260,8 +260,9 @@ def number_of(ref: str) -> str:
 
     ASC turns full-width digits and spaces half-width, TRIM drops the spaces around, "--" makes
     the text a number; IFERROR counts a blank (or text that is no number, reported by the
-    office on its own cell) as 0; SUMPRODUCT evaluates this over the range in Excel, WPS and
-    LibreOffice alike, without an array formula. Numbers pass through unchanged ('3' -> 3).
+    office on its own cell) as 0; SUMPRODUCT takes it over the range. Numbers pass through
+    unchanged (3 -> "3" -> 3). Conditional-format formulas are evaluated as array formulas by
+    Excel and WPS; LibreOffice's rendering is checked by the tests (tests/libreoffice.py).
     """
     return f"SUMPRODUCT(IFERROR(--TRIM(ASC({ref})),0))"
 
