@@ -134,7 +134,7 @@ def test_the_list_names_sheet_and_row_and_phrases_expected_and_actual_for_the_ro
         "bad.xlsx",
         penalty_decisions="三件",
         apply_new_natural=2,
-        apply_new_total=2,
+        apply_new_total=9,
         text_overview="2019年我局认真贯彻落实。",
         text_other="我们今年的工作情况良好，总体来看没有什么需要特别报告的事项。",
     )
@@ -156,6 +156,10 @@ def test_the_list_names_sheet_and_row_and_phrases_expected_and_actual_for_the_ro
     assert balance["实为"].splitlines()[0].startswith("一+二 = ")
     assert balance["实为"].splitlines()[1].startswith("（七）总计+四 = ")
     assert "（D" in balance["位置"] and "等" in balance["位置"]
+    total = by_rule["sum.applicant_total"][0]
+    parts = next(f for f in outcome.findings if f.rule == "sum.applicant_total").expected
+    assert (total["应为"], total["实为"]) == (f"总计 = {parts}（各项之和）", "总计 = 9")
+    assert total["位置"].startswith("一、本年新收政府信息公开申请数量 · 总计（")
     year = by_rule["text.year_out_of_range"][0]
     assert (year["应为"], year["实为"]) == ("2021年", "2019年")
     no_fee = by_rule["text.no_fee_statement"][0]
