@@ -141,3 +141,22 @@ def test_seed_report_converts(make_workbook: MakeWorkbook, tmp_path: Path) -> No
     assert "NotoSansCJK" in fonts
     assert "UKai" in fonts
     assert "DejaVu" not in fonts
+
+
+@posix_only
+def test_font_aliases_include_the_systems_own_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ours first, then the system's (whatever FONTCONFIG_FILE said before); without any
+    system config the environment is left alone rather than given a config with no fonts."""
+    system = tmp_path / "system.conf"
+    system.write_text("<fontconfig/>", encoding="utf-8")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(system))
+    env = pdf.font_environment(tmp_path)
+    config = Path(env["FONTCONFIG_FILE"]).read_text(encoding="utf-8")
+    ours = config.index("workflow/data/fonts.conf".replace("/", os.sep))
+    assert ours < config.index(str(system.resolve()))
+    monkeypatch.delenv("FONTCONFIG_FILE")
+    monkeypatch.delenv("FONTCONFIG_PATH", raising=False)
+    monkeypatch.setattr(pdf, "_SYSTEM_FONTS_CONF", tmp_path / "missing.conf")
+    assert "FONTCONFIG_FILE" not in pdf.font_environment(tmp_path / "other")
