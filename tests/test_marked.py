@@ -248,3 +248,21 @@ def test_a_long_answer_in_a_fixed_height_row_is_shown_whole(
         assert ws.row_dimensions[row].height >= lines * LINE_PT > 160
     finally:
         wb.close()
+
+
+def test_sheets_that_lost_their_page_set_up_get_it_back(
+    make_workbook: MakeWorkbook, tmp_path: Path
+) -> None:
+    """An agency's workbook resaved without headers or fit-to-width (an older template, another
+    program): every sheet of the error workbook still prints on A4 under the agency and year."""
+    path = make_workbook("bare.xlsx", penalty_decisions="三件")
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        ws.oddHeader.left.text = ws.oddHeader.right.text = None
+        ws.page_setup.paperSize = None
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+    wb.save(path)
+    wb.close()
+    outcome = check_file(path, CONFIG)
+    out = write_error_workbook(path, outcome.findings, tmp_path / "errors.xlsx")
+    assert len(assert_prints_on_a4(out, "后河镇人民政府 2021年")) == 6

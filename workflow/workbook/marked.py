@@ -21,6 +21,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.core.atomic import atomic_path
@@ -206,13 +207,20 @@ def _mark_cells(wb: openpyxl.Workbook, findings: Sequence[Finding]) -> None:
 
 
 def _head_every_sheet(wb: openpyxl.Workbook) -> None:
-    """The agency's sheets print under the agency and year too (our template sets the header;
-    a workbook that lost it, or an older one, gets it here)."""
+    """The agency's sheets print on A4, one page wide, under the agency and year too (our
+    template sets all this; a workbook that lost it, or an older one, gets it here)."""
     issued = _issued_for(wb).replace("&", "&&")
     for ws in wb.worksheets:
-        if ws.sheet_state == "visible" and not ws.oddHeader.left.text:
+        if ws.sheet_state != "visible":
+            continue
+        if not ws.oddHeader.left.text:
             ws.oddHeader.left.text = issued
             ws.oddHeader.right.text = ws.title.replace("&", "&&")
+        if ws.page_setup.paperSize is None:
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def write_error_workbook(source: Path, findings: Sequence[Finding], out: Path) -> Path:
