@@ -395,3 +395,37 @@ def test_a_newline_in_a_file_name_cannot_forge_a_log_line(
     mine = [r.getMessage() for r in caplog.records if r.name.startswith("workflow")]
     assert mine and all("\n" not in m for m in mine), mine
     assert any("a\\n2026-01-01" in m for m in mine)
+
+
+def test_a_ledger_overwritten_under_a_running_daemon_is_rebuilt(
+    parts: tuple[Office, Config, Ledger], make_workbook: MakeWorkbook
+) -> None:
+    import threading
+
+    from workflow.intake import daemon
+
+    office, config, ledger = parts
+    ledger.close()
+    stop = threading.Event()
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(daemon.run_daemon(config, stop=stop)))
+    thread.start()
+    try:
+        office.drop("a.xlsx", make_workbook("a.xlsx").read_bytes())
+        office.wait(office.done, what="the first file")
+        (config.state / "ledger.sqlite3").write_bytes(b"\x00garbage" * 2000)  # in place
+        other = make_workbook("b.xlsx", agency="前河镇人民政府", agency_name="前河镇人民政府")
+        office.drop("b.xlsx", other.read_bytes())
+        office.wait(office.done, what="a file after the ledger was overwritten")
+    finally:
+        stop.set()
+        thread.join(20)
+    assert codes == [0]
+    log = (config.state / "logs" / "workflow.log").read_text("utf-8")
+    assert log.count("台账文件被覆盖：已另存为") == 1 and "Traceback" not in log
+    with Ledger(config.state / "ledger.sqlite3") as rebuilt:
+        assert sorted((r.file_name, r.status) for r in rebuilt.records()) == [
+            ("a.xlsx", "passed"),
+            ("b.xlsx", "passed"),
+        ]
+    office.assert_complete()

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -44,7 +45,7 @@ from workflow.intake.inbox import is_ignored
 from workflow.intake.loop import WatchLoop
 from workflow.intake.runners import make_runner
 from workflow.intake.state_guard import LOCK_NAME, StateGuard, take_lock
-from workflow.office.rebuild import open_repaired
+from workflow.office.rebuild import open_repaired, replace_overwritten
 
 __all__ = ["run_daemon"]
 
@@ -100,44 +101,83 @@ def _serve(
     handlers: list[logging.Handler],
 ) -> int:
     renamed: SimpleQueue[str] = SimpleQueue()
-    code = 0
-    with open_repaired(config) as ledger:
-        state.watch(ledger, handlers)
+    ledger = open_repaired(config)
+    try:
         runner = make_runner(config, wake)
-        guard = _ObserverGuard(config, renamed, wake)
-        loop = WatchLoop(config, ledger, runner)
-        log.info(
-            "开始监视收件箱 %s（%s，%d 个处理进程）；结果写入 %s",
-            config.inbox, "轮询模式" if config.watch.polling else "事件模式", runner.capacity,
-            config.outbox,
-        )  # fmt: skip
-        finished = False
-        try:
+    except BaseException:
+        ledger.close()
+        raise
+    guard = _ObserverGuard(config, renamed, wake)
+    log.info(
+        "开始监视收件箱 %s（%s，%d 个处理进程）；结果写入 %s",
+        config.inbox, "轮询模式" if config.watch.polling else "事件模式", runner.capacity,
+        config.outbox,
+    )  # fmt: skip
+    finished = False
+    try:
+        while True:  # again only when the ledger broke under the running daemon
+            state.watch(ledger, handlers)
+            loop = WatchLoop(config, ledger, runner)
             loop.recover()  # creates the folders the observer watches
-            guard.start()
-            while not stop.is_set():
-                stepped = time.monotonic()
-                _guarded(guard.check)
-                loop.hint_renamed(_drain(renamed))
-                _guarded(loop.step)
-                if not _state_kept(state):
-                    code = 1
-                    break
-                wake.wait(loop.wait_time(config.watch.scan_interval))
-                wake.clear()
-                # A storm of events (a big file copied in small writes) must not spin the loop.
-                time.sleep(max(0.0, stepped + MIN_STEP_SECONDS - time.monotonic()))
-            log.info("收到停止信号：处理完手头的文件后退出")
-            finished = loop.drain(config.watch.stop_seconds)
-            if not finished:
-                log.warning(
-                    "等待 %g 秒仍未处理完，结束处理进程：未处理完的文件将在下次启动时继续处理",
-                    config.watch.stop_seconds,
-                )
-        finally:
-            guard.stop()
-            runner.shutdown(wait=finished)
-    return code
+            if guard.observer is None and not guard.failures:
+                guard.start()
+            outcome = _watch(config, loop, guard, state, stop, wake, renamed)
+            if outcome == "ledger":
+                loop.drain(config.watch.stop_seconds)  # (what cannot be recorded is redone)
+                ledger = replace_overwritten(ledger, config)
+                continue
+            if outcome == "stop":
+                log.info("收到停止信号：处理完手头的文件后退出")
+                finished = loop.drain(config.watch.stop_seconds)
+                if not finished:
+                    log.warning(
+                        "等待 %g 秒仍未处理完，结束处理进程：未处理完的文件将在下次启动时继续处理",
+                        config.watch.stop_seconds,
+                    )
+            return 1 if outcome == "taken" else 0
+    finally:
+        ledger.close()
+        guard.stop()
+        runner.shutdown(wait=finished)
+
+
+def _watch(
+    config: Config,
+    loop: WatchLoop,
+    guard: _ObserverGuard,
+    state: StateGuard,
+    stop: threading.Event,
+    wake: threading.Event,
+    renamed: SimpleQueue[str],
+) -> str:
+    """Step until stopped ('stop'), another daemon took the state folder ('taken'), or the
+    ledger broke under the daemon ('ledger': it is reopened, and rebuilt if damaged)."""
+    while not stop.is_set():
+        stepped = time.monotonic()
+        _guarded(guard.check)
+        loop.hint_renamed(_drain(renamed))
+        try:
+            loop.step()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # busy, disk full: not damage
+                log.error("台账暂时无法写入（%s），稍后重试", exc)
+                time.sleep(1.0)
+            else:
+                log.error("台账读写出错（%s）：重新打开台账，损坏时另存并重建", exc)
+                return "ledger"
+        except Exception:
+            log.exception("监视循环出错，继续运行")
+            time.sleep(1.0)
+        if not _state_kept(state):
+            return "taken"
+        if state.ledger_overwritten():
+            log.error("台账文件被覆盖：重新打开台账，另存损坏的文件并重建")
+            return "ledger"
+        wake.wait(loop.wait_time(config.watch.scan_interval))
+        wake.clear()
+        # A storm of events (a big file copied in small writes) must not spin the loop.
+        time.sleep(max(0.0, stepped + MIN_STEP_SECONDS - time.monotonic()))
+    return "stop"
 
 
 def _state_kept(state: StateGuard) -> bool:

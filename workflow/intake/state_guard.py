@@ -78,6 +78,19 @@ class StateGuard:
     def intact(self) -> bool:
         return all(_identity(path) == known for path, known in self._ids.items())
 
+    def ledger_overwritten(self) -> bool:
+        """The ledger file no longer starts as an SQLite database (overwritten in place, which
+        the open connection would not notice: it reads its own WAL)."""
+        if self.ledger is None:
+            return False
+        try:
+            with open(self.ledger.path, "rb") as fh:
+                return fh.read(16) != b"SQLite format 3\x00"
+        except FileNotFoundError:
+            return False  # deleted: `check` puts it back
+        except OSError:
+            return False
+
     def check(self) -> bool:
         """False when another daemon took the state folder meanwhile (this one must stop)."""
         if self.intact():

@@ -10,7 +10,9 @@ is taken as it stands where one names the same bytes); rows of `import-history`,
 lie outside the office's folders, cannot come back and must be imported again.
 
 `open_repaired` is how the daemon and the commands that write open the ledger; `read_ledger`
-how the views read it. Repairs are serialised by a lock file beside the ledger.
+how the views read it; `replace_overwritten` is for a ledger overwritten under the running
+daemon, whose open connection may still read every row (they are copied out rather than
+rebuilt). Repairs are serialised by a lock file beside the ledger.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import logging
 import os
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +37,7 @@ from workflow.flow.outbox import RESULT_NAME
 from workflow.flow.pipeline import check_file
 from workflow.office.ledger import Ledger, LedgerDamaged, ledger_path
 
-__all__ = ["open_repaired", "read_ledger", "rebuild"]
+__all__ = ["open_repaired", "read_ledger", "rebuild", "replace_overwritten"]
 
 log = logging.getLogger("workflow.office.rebuild")
 
@@ -64,10 +67,7 @@ def open_repaired(config: Config) -> Ledger:
             return Ledger(path)
         except LedgerDamaged as exc:
             reason = str(exc)
-        aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+        aside = _set_aside(path)
         ledger = Ledger(path)
         count = rebuild(ledger, config)
         log.warning(
@@ -76,6 +76,54 @@ def open_repaired(config: Config) -> Ledger:
             reason, aside.name, count,
         )  # fmt: skip
         return ledger
+
+
+def _set_aside(path: Path) -> Path:
+    """Rename the ledger (and its WAL) to `<name>.damaged-<time>`; returns the new name."""
+    aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
+def replace_overwritten(ledger: Ledger, config: Config) -> Ledger:
+    """The daemon's open `ledger`, whose file was overwritten under it: its connection may
+    still read every row (from its WAL), so the rows are copied to a new file; only if that
+    fails is the ledger rebuilt. The damaged file is set aside either way; `ledger` is closed
+    after (its close checkpoints into the file set aside, not the new one)."""
+    path = ledger.path
+    tmp = path.with_name(f".{path.name}.restore")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    try:
+        ledger.copy_to(tmp)
+        check = sqlite3.connect(tmp)
+        try:
+            copied = check.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+            rows = check.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        finally:
+            check.close()
+    except sqlite3.DatabaseError:
+        copied, rows = False, 0
+    with _repair_lock(config.state):
+        aside = _set_aside(path)
+        if copied:
+            os.replace(tmp, path)
+            fresh = Ledger(path)
+            log.warning(
+                "台账文件被覆盖：已另存为 %s，并从运行中的台账恢复全部 %d 条记录", aside.name, rows
+            )
+        else:
+            tmp.unlink(missing_ok=True)
+            fresh = Ledger(path)
+            count = rebuild(fresh, config)
+            log.warning(
+                "台账文件被覆盖：已另存为 %s，并根据输出文件夹和存档重建台账（%d 条记录）",
+                aside.name, count,
+            )  # fmt: skip
+    ledger.close()
+    return fresh
 
 
 @contextlib.contextmanager
