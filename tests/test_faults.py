@@ -398,11 +398,15 @@ def test_a_newline_in_a_file_name_cannot_forge_a_log_line(
 
 
 def test_a_ledger_overwritten_under_a_running_daemon_is_rebuilt(
-    parts: tuple[Office, Config, Ledger], make_workbook: MakeWorkbook
+    parts: tuple[Office, Config, Ledger],
+    make_workbook: MakeWorkbook,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import threading
 
-    from workflow.intake import daemon
+    from workflow.intake import daemon, state_guard
+
+    monkeypatch.setattr(state_guard, "LEDGER_CHECK_SECONDS", 0.2)
 
     office, config, ledger = parts
     ledger.close()

@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +27,29 @@ __all__ = ["StateGuard", "take_lock"]
 log = logging.getLogger("workflow.intake.daemon")
 
 LOCK_NAME = "daemon.lock"
+LEDGER_CHECK_SECONDS = 10.0
+SQLITE_HEADER = b"SQLite format 3\x00"
+_READ_HEAD = "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read(16))"
+
+
+def _header(path: Path) -> bytes | None:
+    """The first 16 bytes of `path`; None when it cannot be read (gone: `check` handles it)."""
+    if sys.platform == "win32":  # no POSIX locks to lose
+        try:
+            with open(path, "rb") as fh:
+                return fh.read(16)
+        except OSError:
+            return None
+    try:
+        done = subprocess.run(
+            [sys.executable, "-S", "-c", _READ_HEAD, str(path)],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def take_lock(path: Path) -> IO[str] | None:
@@ -66,6 +91,7 @@ class StateGuard:
         self.ledger: Ledger | None = None
         self.handlers: list[logging.Handler] = []
         self._ids: dict[Path, tuple[int, int] | None] = {}
+        self._next_ledger_check = 0.0
         self._remember(state / LOCK_NAME)
 
     def watch(self, ledger: Ledger, handlers: list[logging.Handler]) -> None:
@@ -80,16 +106,14 @@ class StateGuard:
 
     def ledger_overwritten(self) -> bool:
         """The ledger file no longer starts as an SQLite database (overwritten in place, which
-        the open connection would not notice: it reads its own WAL)."""
-        if self.ledger is None:
+        the open connection would not notice: it reads its own WAL). Looked at every
+        `LEDGER_CHECK_SECONDS`, from a child process on POSIX: opening and closing the file
+        here would drop the POSIX locks SQLite holds on it in this process."""
+        now = time.monotonic()
+        if self.ledger is None or now < self._next_ledger_check:
             return False
-        try:
-            with open(self.ledger.path, "rb") as fh:
-                return fh.read(16) != b"SQLite format 3\x00"
-        except FileNotFoundError:
-            return False  # deleted: `check` puts it back
-        except OSError:
-            return False
+        self._next_ledger_check = now + LEDGER_CHECK_SECONDS
+        return _header(self.ledger.path) not in (None, SQLITE_HEADER)
 
     def check(self) -> bool:
         """False when another daemon took the state folder meanwhile (this one must stop)."""

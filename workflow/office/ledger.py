@@ -81,7 +81,9 @@ class Ledger:
             raise LedgerDamaged("台账文件为空（0 字节）")
         try:
             self._db = self._connect(path, readonly)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError:
+            raise  # locked, busy, I/O, cannot open: a condition of the moment, not damage
+        except sqlite3.DatabaseError as exc:  # not a database, malformed, failed quick_check
             raise LedgerDamaged(f"台账文件已损坏（{exc}）") from exc
 
     def _connect(self, path: Path, readonly: bool) -> sqlite3.Connection:
