@@ -21,7 +21,7 @@ from pathlib import Path
 from workflow.core.atomic import atomic_path
 from workflow.core.errors import OutputError
 
-__all__ = ["MISSING_MESSAGE", "convert_to_pdf", "find_soffice", "pdf_available"]
+__all__ = ["MISSING_MESSAGE", "convert_to_pdf", "find_soffice", "pdf_available", "run_soffice"]
 
 MISSING_MESSAGE = (
     "未安装 LibreOffice，无法生成 PDF；请安装后重试（Debian/Ubuntu: apt-get install "
@@ -127,3 +127,9 @@ def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: float = 120) -> Path:
         except OSError as exc:
             raise OutputError(f"无法写入 PDF“{target}”：{exc.strerror or exc}") from exc
     return target
+
+
+def run_soffice(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run a LibreOffice command line with the same timeout and process-group kill as the PDF
+    conversion (`flow.convert` turns .xls/.ods/.et into .xlsx with it)."""
+    return _run(cmd, timeout)

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from workflow.core.atomic import atomic_path
 from workflow.core.errors import OutputError
-from workflow.core.findings import Finding, Severity, sort_findings
+from workflow.core.findings import Finding, Severity, rejection_advice, sort_findings
 from workflow.core.form import FIELDS_BY_KEY
 from workflow.core.text import EXCEL_CELL_LIMIT, clean_xml_text, wrapped_lines
 
@@ -177,13 +177,7 @@ def write_rejection_note(file_name: str, findings: Sequence[Finding], out: Path)
             ws.set_row(row, 60)
             row += 1
         ws.write_string(row, 0, "怎么办", label)
-        ws.write_string(
-            row,
-            1,
-            "请使用公开办下发的本单位年度报告工作簿（.xlsx）填写，保存后将该文件原样作为附件发回。"
-            "如工作簿丢失，请向公开办重新索取。",
-            body,
-        )
+        ws.write_string(row, 1, rejection_advice(findings), body)
         ws.set_row(row, 45)
         wb.close()
     return out
