@@ -152,13 +152,17 @@ def test_a_refused_file_shows_its_agency_as_rejected_with_the_reason(
     result_json = json.loads(note.with_name("result.json").read_text("utf-8"))
     assert result_json["attributed_by"] == "file_name"
 
+    done = runner.invoke(main, ["process", str(xls), "--config", str(cfg)], env=env)
+    assert "（按文件名判断为后河镇人民政府 2021 年的提交）" in done.stdout
+    assert "  退回说明：" in done.stdout and "校验结果：" not in done.stdout
+
     done = runner.invoke(main, ["status", "--year", "2021", "--json", "--config", str(cfg)])
     rows = {r["agency"]: r for r in map(json.loads, done.stdout.splitlines())}
     assert (rows["后河镇人民政府"]["status"], rows["后河镇人民政府"]["reason"]) == (
         "rejected",
         "旧版 Excel 格式",
     )
-    assert rows["后河镇人民政府"]["files"] == [xls.name]
+    assert rows["后河镇人民政府"]["files"] == [xls.name, xls.name]
     assert (rows["城关街道办事处"]["status"], rows["城关街道办事处"]["reason"]) == ("missing", None)
 
     done = runner.invoke(

@@ -21,7 +21,7 @@ import click
 from workflow.cli.chinese import USAGE_ERROR, path_type
 from workflow.config import Config, load_config
 from workflow.core.errors import ConfigError, WorkflowError
-from workflow.core.outcome import PASSED, STATUS_LABELS
+from workflow.core.outcome import ATTRIBUTED_BY, PASSED, REJECTED, STATUS_LABELS
 
 __all__ = [
     "USAGE_ERROR",
@@ -107,13 +107,18 @@ def _print_outcome(record: dict[str, Any]) -> None:
         head += f"（{who}）"
     head += f"，{record['error_count']} 个错误，{record['warning_count']} 个提示"
     click.secho(head, fg=colour, bold=True)
+    if record.get("attributed_agency"):
+        year = record.get("attributed_year")
+        who = record["attributed_agency"] + (f" {year} 年" if year else "")
+        click.echo(f"  （按{ATTRIBUTED_BY[record['attributed_by']]}判断为{who}的提交）")
     for f in record["findings"]:
         level = "错误" if f["severity"] == "error" else "提示"
         where = "、".join(f["cells"][:3]) + (" 等" if len(f["cells"]) > 3 else "")
         click.echo(f"  {level} {where} [{f['rule']}] {f['message']}")
     for kind, path in (record.get("outputs") or {}).items():
         if path:
-            label = {"report": "报告", "errors": "校验结果", "pdf": "PDF"}.get(kind, kind)
+            errors = "退回说明" if record["status"] == REJECTED else "校验结果"
+            label = {"report": "报告", "errors": errors, "pdf": "PDF"}.get(kind, kind)
             click.echo(f"  {label}：{path}")
 
 
