@@ -16,7 +16,10 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
 
 from workflow.core.errors import OutputError, RejectedFile
 from workflow.report.pdf import find_soffice, run_soffice
@@ -25,6 +28,7 @@ __all__ = ["CONVERT_TIMEOUT", "conversion_available", "convert_to_xlsx", "conver
 
 log = logging.getLogger(__name__)
 
+_STAGED_STEM = "converted"
 CONVERT_TIMEOUT = 90.0
 """Seconds: a report converts in 2-5 s (most of it LibreOffice starting with a new profile)."""
 
@@ -60,7 +64,7 @@ def convert_to_xlsx(
         raise OutputError("未安装 LibreOffice，无法自动转换为 .xlsx")
     # A plain name with the right extension: the agency's file name may hold anything (and an
     # .xls renamed .xlsx would send LibreOffice to the wrong filter); the output keeps the stem.
-    staged = work / ("converted.ods" if fmt == "ods" else "converted.xls")
+    staged = work / f"{_STAGED_STEM}.{'ods' if fmt == 'ods' else 'xls'}"
     shutil.copyfile(source, staged)
     out = work / "out"
     cmd = [
@@ -82,9 +86,24 @@ def convert_to_xlsx(
         raise OutputError(f"自动转换为 .xlsx 超时（超过 {timeout:g} 秒）") from exc
     except OSError as exc:
         raise OutputError(f"无法启动 LibreOffice（{exe}）：{exc.strerror or exc}") from exc
-    produced = out / "converted.xlsx"
+    produced = out / f"{_STAGED_STEM}.xlsx"
     if result.returncode != 0 or not produced.is_file():
         detail = result.stderr.decode("utf-8", "replace").strip()[-200:] or "没有输出"
         raise OutputError(f"LibreOffice 未能转换为 .xlsx（退出码 {result.returncode}）：{detail}")
+    if _imported_as_text(produced):
+        raise OutputError("LibreOffice 未能把它识别为表格（只当作文本读入）")
     log.info("已用 LibreOffice 转换为 .xlsx：%s", source.name)
     return produced
+
+
+def _imported_as_text(produced: Path) -> bool:
+    """LibreOffice falls back to its text import for a file it cannot read as a spreadsheet (an
+    OLE file with a workbook entry but no workbook in it): the bytes land in one sheet named
+    after the file. Such a "conversion" must not turn a damaged .xls into "not our workbook"."""
+    try:
+        with zipfile.ZipFile(produced) as archive:
+            root = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    except Exception:  # not even a readable workbook: the reader will say so
+        return False
+    names = [node.get("name") for node in root.iter() if node.tag.endswith("}sheet")]
+    return names == [_STAGED_STEM]

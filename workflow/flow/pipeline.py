@@ -100,7 +100,7 @@ def _check(
             try:
                 readable = convert_to_xlsx(path, fmt, work)
             except OutputError as exc:
-                log.warning("未能自动转换 %s：%s", name, exc)
+                log.info("未能自动转换 %s：%s", name, exc)
                 raise refusal from exc
             converted_from = fmt
             sub = read_workbook(readable, display_name=name)
