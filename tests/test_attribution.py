@@ -201,3 +201,33 @@ def test_an_older_ledger_gets_the_new_columns(tmp_path: Path) -> None:
     assert (record.attributed_by, record.reason) == (None, None)
     columns = [row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(submissions)")]
     assert columns[-2:] == ["attributed_by", "reason"]
+
+
+def test_an_ods_names_its_agency_by_our_marks_when_it_is_not_converted(tmp_path: Path) -> None:
+    """LibreOffice keeps our custom properties in meta.xml when it saves our workbook as .ods."""
+    ods = tmp_path / "年报（LibreOffice 另存）.ods"
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+        archive.writestr(
+            "meta.xml",
+            '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+            ' xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"><office:meta>'
+            '<meta:user-defined meta:name="wf_agency">城关街道办事处</meta:user-defined>'
+            '<meta:user-defined meta:name="wf_year" meta:value-type="string">2022'
+            "</meta:user-defined></office:meta></office:document-meta>",
+        )
+    assert attributed(ods) == ("城关街道办事处", 2022, "marks")
+    # Entity declarations in a refused file's properties are not parsed: no marks, no harm.
+    bomb = tmp_path / "后河镇人民政府2021年报.ods"
+    with zipfile.ZipFile(bomb, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr(
+            "meta.xml",
+            '<!DOCTYPE m [<!ENTITY a "城关街道办事处">]><office:document-meta '
+            'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0">'
+            '<meta:user-defined meta:name="wf_agency">&a;</meta:user-defined>'
+            "</office:document-meta>",
+        )
+    assert attributed(bomb) == ("后河镇人民政府", 2021, "file_name")
