@@ -3,7 +3,8 @@
 click writes its help headings and its usage errors in English, over four lines ("Usage: …",
 "Try … for help.", blank, "Error: …"). The office reads Chinese, so:
 
-- `ChineseCommand` / `ChineseGroup` write the help with Chinese headings (用法、选项、命令);
+- `ChineseCommand` / `ChineseGroup` write the help with Chinese headings (用法、选项、命令),
+  laid out by `helptext`;
 - `ChineseGroup.main` turns every usage mistake (unknown option or command, missing or bad
   value, extra argument) into one Chinese line on stderr with exit code 2, and every failure
   the person can fix (a folder under a file, no permission, a disk full, a damaged ledger)
@@ -17,8 +18,6 @@ Exit codes: 0 every file passed, 1 a file did not pass (or a command's own check
 from __future__ import annotations
 
 import errno
-import inspect
-import re
 import sqlite3
 import sys
 import unicodedata
@@ -36,6 +35,7 @@ from click.exceptions import (
     NoSuchOption,
 )
 
+from workflow.cli.helptext import HELP_TEXT, write_help_text, write_options, write_rows
 from workflow.core.errors import WorkflowError
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 USAGE_ERROR = 2
-HELP_TEXT = "显示本帮助并退出。"
 
 
 def _say(message: str) -> None:
@@ -133,10 +132,10 @@ class ChineseCommand(click.Command):
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        _write_help_text(self, formatter)
+        write_help_text(self, formatter)
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        _write_options(self, ctx, formatter)
+        write_options(self, ctx, formatter)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
@@ -155,79 +154,6 @@ class ChineseCommand(click.Command):
         if ctx.args and not ctx.resilient_parsing:
             raise click.UsageError(f"多余的参数：{' '.join(ctx.args)}", ctx)
         return rest
-
-
-_CJK_BREAK = re.compile(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])")
-
-
-def _write_help_text(command: click.Command, formatter: click.HelpFormatter) -> None:
-    """The help paragraphs, with a docstring's line breaks between two Chinese characters
-    removed: click joins wrapped lines with a space, which Chinese does not have."""
-    text = inspect.cleandoc(command.help or "").partition("\f")[0]
-    if not text:
-        return
-    formatter.write_paragraph()
-    with formatter.indentation():
-        indent = " " * formatter.current_indent
-        columns = max(formatter.width - formatter.current_indent, 20)
-        for n, paragraph in enumerate(text.split("\n\n")):
-            if n:
-                formatter.write("\n")
-            if paragraph.startswith("\b"):  # kept as written (the examples)
-                lines = paragraph[1:].strip("\n").splitlines()
-            else:
-                lines = _wrap(_CJK_BREAK.sub("", paragraph).replace("\n", " "), columns)
-            formatter.write("".join(f"{indent}{line}\n" for line in lines))
-
-
-def _width(text: str) -> int:
-    """Columns on a terminal: a Chinese character takes two (click counts one)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _wrap(text: str, columns: int) -> list[str]:
-    lines, line = [], ""
-    for char in text:
-        if line and _width(line + char) > columns:
-            lines.append(line)
-            line = char.lstrip()
-        else:
-            line += char
-    return [*lines, line]
-
-
-def _write_rows(
-    formatter: click.HelpFormatter, heading: str, rows: Sequence[tuple[str, str]]
-) -> None:
-    """click's write_dl, measured in terminal columns so that Chinese lines up."""
-    if not rows:
-        return
-    with formatter.section(heading):
-        first = min(max(_width(name) for name, _ in rows), 30) + 2
-        columns = max(formatter.width - formatter.current_indent - first, 20)
-        for name, text in rows:
-            lines = _wrap(text, columns) if text else [""]
-            pad = (
-                " " * (first - _width(name))
-                if _width(name) < first
-                else "\n" + " " * (formatter.current_indent + first)
-            )
-            formatter.write(f"{'':>{formatter.current_indent}}{name}{pad}{lines[0]}\n")
-            for line in lines[1:]:
-                formatter.write(f"{'':>{formatter.current_indent + first}}{line}\n")
-
-
-def _write_options(
-    command: click.Command, ctx: click.Context, formatter: click.HelpFormatter
-) -> None:
-    rows = [
-        (name, text.replace("  [required]", "（必填）"))
-        for param in command.get_params(ctx)
-        if not isinstance(param, click.Argument)
-        and (record := param.get_help_record(ctx)) is not None
-        for name, text in (record,)
-    ]
-    _write_rows(formatter, "选项", rows)
 
 
 class ChineseGroup(click.Group):
@@ -253,16 +179,16 @@ class ChineseGroup(click.Group):
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        _write_help_text(self, formatter)
+        write_help_text(self, formatter)
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        _write_options(self, ctx, formatter)
+        write_options(self, ctx, formatter)
         rows = []
         for name in self.list_commands(ctx):
             cmd = self.get_command(ctx, name)
             if cmd is not None and not cmd.hidden:
                 rows.append((name, cmd.get_short_help_str(limit=200)))
-        _write_rows(formatter, "命令", rows)
+        write_rows(formatter, "命令", rows)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
