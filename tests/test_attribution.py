@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import MakeWorkbook
+from tests.daemon_harness import Office
 from workflow.cli import main
 from workflow.config import Agency, load_config
 from workflow.flow.attribution import attribute, registered_name_in, year_in_name
@@ -231,3 +232,26 @@ def test_an_ods_names_its_agency_by_our_marks_when_it_is_not_converted(tmp_path:
             "</office:document-meta>",
         )
     assert attributed(bomb) == ("后河镇人民政府", 2021, "file_name")
+
+
+def test_the_daemon_shows_an_attributed_refusal_in_the_summary(office: Office) -> None:
+    with office.config.open("a", encoding="utf-8") as cfg:
+        cfg.write('[[agencies]]\nname = "后河镇人民政府"\n[[agencies]]\nname = "县财政局"\n')
+    watch = office.start()
+    office.drop("后河镇人民政府2021年报（WPS导出）.csv", "单位,数量\n后河镇,3\n".encode("gb18030"))
+    office.wait(office.done, what="the refused file")
+    summary = office.outbox / "2021" / "2021年政府信息公开工作年度报告汇总.xlsx"
+    office.wait(summary.exists, what="the summary of the attributed year")
+    assert watch.terminate()[0] == 0
+    (record,) = [r[0] for r in office.results().values()]
+    assert (record["status"], record["attributed_agency"], record["attributed_by"]) == (
+        "rejected",
+        "后河镇人民政府",
+        "file_name",
+    )
+    sheet = openpyxl.load_workbook(summary).worksheets[0]
+    rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
+    (ours,) = [r for r in rows if "后河镇人民政府" in r]
+    assert "退回" in ours and any("退回原因：文件类型不对" in str(c) for c in ours)
+    (theirs,) = [r for r in rows if "县财政局" in r]
+    assert "未提交" in theirs
