@@ -30,6 +30,16 @@ class FakeResult:
     error_count: int = 0
     warning_count: int = 1
     values: dict[str, object] | None = None
+    attribution: None = None
+    reason: str = ""
+
+    @property
+    def owner_agency(self) -> str | None:
+        return self.agency
+
+    @property
+    def owner_year(self) -> int | None:
+        return self.year
 
 
 @pytest.fixture

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["RULES", "Finding", "Rule", "Severity", "count_errors", "finding", "sort_findings"]
+__all__ = [
+    "RULES",
+    "Finding",
+    "Rule",
+    "Severity",
+    "count_errors",
+    "finding",
+    "rejection_advice",
+    "sort_findings",
+]
 
 
 class Severity(StrEnum):
@@ -36,6 +45,13 @@ class Rule:
 
 E, W = Severity.ERROR, Severity.WARNING
 
+_SAVE_AS_XLSX = (
+    "请在 Excel、WPS 或 LibreOffice 中打开该文件，点“文件→另存为”，保存类型选"
+    "“Excel 工作簿 (.xlsx)”（LibreOffice 中为“Excel 2007-365 (.xlsx)”），"
+    "再把另存的 .xlsx 文件发回。不必重新填写。"
+)
+"""What to do with a workbook in another format: the same words for every such format."""
+
 _CATALOGUE: tuple[Rule, ...] = (
     # --- the file itself (a file that stops here is `rejected`) ---------------------------------
     Rule(
@@ -49,8 +65,13 @@ _CATALOGUE: tuple[Rule, ...] = (
         "file.legacy_xls",
         E,
         "旧版 Excel 格式",
-        "“{name}”是旧版 Excel 97-2003 格式（.xls）。请在公开办下发的 .xlsx 工作簿中填写，"
-        "保存时选择“Excel 工作簿(*.xlsx)”后发回。",
+        "“{name}”是{detail}，本系统只能读取 .xlsx。" + _SAVE_AS_XLSX,
+    ),
+    Rule(
+        "file.ods",
+        E,
+        "OpenDocument 表格格式",
+        "“{name}”是 OpenDocument 表格（.ods），本系统只能读取 .xlsx。" + _SAVE_AS_XLSX,
     ),
     Rule(
         "file.encrypted",
@@ -105,6 +126,14 @@ _CATALOGUE: tuple[Rule, ...] = (
         E,
         "处理出错",
         "处理“{name}”时系统出错，文件已妥善保存，公开办会尽快处理，无需重复发送。（{detail}）",
+    ),
+    # --- the file was read after a conversion (a warning: the report is checked as usual) ----
+    Rule(
+        "file.converted",
+        W,
+        "已自动转换为 .xlsx",
+        "“{name}”是{detail}，本系统已用 LibreOffice 自动转换为 .xlsx 后校验。转换可能改变个别"
+        "格式，今后请在 Excel、WPS 或 LibreOffice 中“另存为”“Excel 工作簿 (.xlsx)”后再发送。",
     ),
     # --- values (error 1) ----------------------------------------------------------------------
     Rule(
@@ -268,6 +297,29 @@ _CATALOGUE: tuple[Rule, ...] = (
 )
 
 RULES: dict[str, Rule] = {r.code: r for r in _CATALOGUE}
+
+_REISSUED = (
+    "请使用公开办下发的本单位年度报告工作簿（.xlsx）填写，保存后将该文件原样作为附件发回。"
+    "如工作簿丢失，请向公开办重新索取。"
+)
+_ADVICE: dict[str, str] = {
+    "file.internal_error": "无需处理：文件已妥善保存，公开办会尽快处理，无需重复发送。",
+    "file.legacy_xls": "按上面“原因”所说另存为 .xlsx 后发回即可，已填的内容不必重新填写。",
+    "file.ods": "按上面“原因”所说另存为 .xlsx 后发回即可，已填的内容不必重新填写。",
+    "file.encrypted": "按上面“原因”所说取消打开密码、保存后，把该文件重新发回。",
+    "file.empty": "请把填好的工作簿（.xlsx）重新作为附件完整发送一次。",
+    "file.damaged": "请把填好的工作簿（.xlsx）重新作为附件完整发送一次；如仍无法接收，"
+    "请在 Excel、WPS 或 LibreOffice 中打开，确认内容无误后另存为 .xlsx 再发送。",
+}
+
+
+def rejection_advice(findings: Iterable[Finding]) -> str:
+    """The 怎么办 of a rejection note: what the agency must do about the refusals it lists,
+    in words that agree with their messages (the first refusal with its own advice decides)."""
+    for f in findings:
+        if f.rule in _ADVICE:
+            return _ADVICE[f.rule]
+    return _REISSUED
 
 
 @dataclass(frozen=True, slots=True)

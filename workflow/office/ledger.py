@@ -8,6 +8,10 @@ from the inbox, written in its own transaction at each step:
                  transaction, and `archived_at` is set once the original is there
     duplicate -> same bytes as an earlier row (`duplicate_of`); not processed again
 
+A rejected file's `agency` and `year` are whom it was attributed to (`attributed_by` says how;
+NULL when the file itself named them), and `reason` says why it was refused. A ledger made
+before those columns existed gets them on first open for writing.
+
 WAL journal with `synchronous=FULL`: a power cut loses at most the transaction in flight, and
 readers (a status view) never block the daemon. Only the daemon's main thread writes.
 """
@@ -52,12 +56,16 @@ CREATE TABLE IF NOT EXISTS submissions (
     duplicate_of  INTEGER REFERENCES submissions(id),
     archived_path TEXT,
     archived_at   TEXT,
-    finished_at   TEXT
+    finished_at   TEXT,
+    attributed_by TEXT,                        -- rejected: how agency/year were attributed
+    reason        TEXT                         -- rejected: why, in a few words
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
 CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
 """
+_ADDED_COLUMNS = ("attributed_by", "reason")
+"""Columns added after the first release: older ledgers get them on open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,8 @@ class Record:
     archived_path: Path | None
     archived_at: datetime | None
     finished_at: datetime | None
+    attributed_by: str | None = None
+    reason: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Record:
@@ -156,6 +166,10 @@ class Ledger:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
+            for column in _ADDED_COLUMNS:
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -240,11 +254,11 @@ class Ledger:
         db.execute(
             "UPDATE submissions SET status = ?, agency = ?, year = ?, outputs = ?,"
             " result_path = ?, error_count = ?, warning_count = ?, report_values = ?,"
-            " archived_path = ?, finished_at = ? WHERE id = ?",
+            " archived_path = ?, finished_at = ?, attributed_by = ?, reason = ? WHERE id = ?",
             (
                 result.status,
-                result.agency,
-                result.year,
+                result.owner_agency,
+                result.owner_year,
                 json.dumps(result.outputs, ensure_ascii=False),
                 str(result.result_path) if result.result_path else None,
                 result.error_count,
@@ -254,6 +268,8 @@ class Ledger:
                 else None,
                 str(archived_path) if archived_path else None,
                 _now(),
+                result.attribution.by if result.agency is None and result.attribution else None,
+                result.reason or None,
                 id,
             ),
         )

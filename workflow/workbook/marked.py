@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.core.atomic import atomic_path
 from workflow.core.errors import OutputError
-from workflow.core.findings import Finding, Severity, sort_findings
+from workflow.core.findings import Finding, Severity, rejection_advice, sort_findings
 from workflow.core.text import (
     EXCEL_CELL_LIMIT,
     LINE_PT,
@@ -287,12 +287,7 @@ def write_rejection_note(
         for f in findings:
             put(row, "原因", f.message)
             row += 1
-        put(
-            row,
-            "怎么办",
-            "请使用公开办下发的本单位年度报告工作簿（.xlsx）填写，保存后将该文件原样作为附件发回。"
-            "如工作簿丢失，请向公开办重新索取。",
-        )
+        put(row, "怎么办", rejection_advice(findings))
         issued = " ".join(p for p in (agency, f"{year}年" if year else "") if p)
         ws.set_header(page_header(issued or clean_xml_text(file_name), "退回说明"))
         ws.set_footer("&C县政务公开办")
