@@ -130,7 +130,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         "value.fee_decimals",
         E,
         "小数位数过多",
-        "“{label}”填写的是“{raw}”，收费金额以万元为单位，最多保留 4 位小数（精确到元）。",
+        "“{label}”填写的是“{raw}”，收费金额以万元为单位，最多保留 {places} 位小数。",
     ),
     Rule(
         "value.formula_no_value",

@@ -27,7 +27,7 @@ from decimal import Decimal
 from . import form
 from .findings import Finding, count_errors
 from .submission import Submission
-from .values import FEE_PLACES, display_raw
+from .values import FEE_PLACES, decimal_places, display_raw
 
 __all__ = [
     "KNOWN_HELPERS",
@@ -95,7 +95,8 @@ def _display_title(agency: str, year: int | None) -> str:
 def _format_fee(value: Decimal) -> str:
     if value == 0:
         return "0"
-    return f"{value:.{FEE_PLACES}f}"
+    # never fewer places than the value has ([checks] fee_decimals may allow more than 4)
+    return f"{value:.{max(FEE_PLACES, decimal_places(value))}f}"
 
 
 def format_value(sub: Submission, key: str) -> str:

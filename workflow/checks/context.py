@@ -52,6 +52,8 @@ class PreviousReport:
 class CheckContext:
     fee_yuan_threshold: float = 10000.0
     """A 行政事业性收费 above this many 万元 was probably typed in 元."""
+    fee_decimals: int = 4
+    """Most places after the point of a 收费金额 (``[checks] fee_decimals``)."""
     agency_kind: str = ""
     """镇 / 乡 / 街道 / 部门 / 政府 from the registry; inferred from the agency name when empty."""
     registry: tuple[str, ...] = ()
@@ -123,6 +125,7 @@ def context_from_config(
     kind = normalise_kind(agency.kind) if agency is not None else ""
     return CheckContext(
         fee_yuan_threshold=config.fee_yuan_threshold,
+        fee_decimals=config.fee_decimals,
         agency_kind=kind or infer_agency_kind(name),
         registry=tuple(a.name for a in config.agencies),
         previous=previous,
