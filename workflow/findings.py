@@ -101,6 +101,13 @@ _CATALOGUE: tuple[Rule, ...] = (
         "请在公开办下发的原工作簿中重新填写。",
     ),
     Rule(
+        "file.published_unreadable",
+        E,
+        "已发布的报告无法读取",
+        "“{name}”中的表格无法按 2021 年报告格式读取：{detail}。未作任何推测。请核对原文，"
+        "或使用公开办下发的工作簿填写后发送。",
+    ),
+    Rule(
         "file.internal_error",
         E,
         "处理出错",
@@ -259,6 +266,12 @@ _CATALOGUE: tuple[Rule, ...] = (
         W,
         "文字与上年报告相同",
         "“{label}”与上年报告（{source}）的内容一字不差，请确认是否沿用了上年文字而未更新。",
+    ),
+    Rule(
+        "source.note",
+        W,
+        "读取说明",
+        "读取已发布的报告时：{detail}。",
     ),
     Rule(
         "registry.unknown_agency",

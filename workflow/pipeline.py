@@ -34,6 +34,16 @@ from .submission import Submission
 from .workbook.marked import write_error_workbook, write_rejection_note
 from .workbook.reader import read_workbook
 
+
+def read_input(path: Path, display_name: str) -> Submission:
+    """A published report (.docx, .html, .htm) by its labels, anything else as a workbook."""
+    from .published import is_published, read_published
+
+    if is_published(path):
+        return read_published(path, display_name=display_name)
+    return read_workbook(path, display_name=display_name)
+
+
 __all__ = [
     "Outcome",
     "ProcessResult",
@@ -129,7 +139,7 @@ def check_file(
     """
     name = display_name or Path(path).name
     try:
-        sub = read_workbook(Path(path), display_name=name)
+        sub = read_input(Path(path), name)
     except RejectedFile as exc:
         return Outcome(file=name, status=REJECTED, findings=[exc.finding])
     if previous is None and history:
@@ -189,7 +199,11 @@ def _write_checked(
     outputs: dict[str, str | None] = {"report": str(report), "errors": None}
     errors = folder / errors_filename(sub.agency, sub.year)
     if failed:
-        write_error_workbook(path, result.findings, errors)
+        if sub.cells and path.suffix.lower() in (".docx", ".html", ".htm"):
+            # a published report has no workbook to mark: the findings as a list
+            write_rejection_note(result.file, result.findings, errors, published=True)
+        else:
+            write_error_workbook(path, result.findings, errors)
         outputs["errors"] = str(errors)
     pdf_path = folder / report.with_suffix(".pdf").name
     if pdf:

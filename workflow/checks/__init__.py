@@ -12,6 +12,7 @@
     history         warnings: figures that must carry over from last year's report
     copied          warnings: figures or prose copied unchanged from last year's report
     registry        warning: an agency name not in the office's registry
+    source          warnings: what the reader of a published report had to interpret
 
 `run_checks` runs them all in that order and returns errors first; the order is deterministic
 (the form's order within each check), so two runs on the same file say the same thing.
@@ -39,6 +40,7 @@ from .history import check_history
 from .identity import check_identity
 from .registry import check_registry
 from .self_reference import check_self_reference
+from .source import check_source_notes
 from .values import check_values
 from .wording import check_old_format
 from .years import check_years
@@ -58,6 +60,7 @@ __all__ = [
     "check_old_format",
     "check_registry",
     "check_self_reference",
+    "check_source_notes",
     "check_values",
     "check_years",
     "context_from_config",
@@ -81,6 +84,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_history,
     check_copied,
     check_registry,
+    check_source_notes,
 )
 
 

@@ -165,8 +165,22 @@ def write_error_workbook(source: Path, findings: Sequence[Finding], out: Path) -
     return out
 
 
-def write_rejection_note(file_name: str, findings: Sequence[Finding], out: Path) -> Path:
-    """A one-sheet workbook that tells the agency why its file was not accepted."""
+_REJECTED_ADVICE = (
+    "请使用公开办下发的本单位年度报告工作簿（.xlsx）填写，保存后将该文件原样作为附件发回。"
+    "如工作簿丢失，请向公开办重新索取。"
+)
+_PUBLISHED_ADVICE = (
+    "以上各条按报告中的表格、行和列标明位置。请核对原文；改正时请使用公开办下发的本单位"
+    "年度报告工作簿（.xlsx）填写后发回。"
+)
+
+
+def write_rejection_note(
+    file_name: str, findings: Sequence[Finding], out: Path, *, published: bool = False
+) -> Path:
+    """A one-sheet workbook that tells the agency why its file was not accepted; with
+    `published`, the list of findings of a published report (Word, web page) that was read
+    but did not pass, each naming its table, row and column."""
     with atomic_path(out) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         ws = wb.add_worksheet("退回说明")
@@ -175,23 +189,18 @@ def write_rejection_note(file_name: str, findings: Sequence[Finding], out: Path)
         body = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
         ws.set_column(0, 0, 14)
         ws.set_column(1, 1, 90)
-        ws.write_string(0, 0, "政府信息公开工作年度报告：文件未被接收", title)
+        heading = "已发布报告的校验结果" if published else "文件未被接收"
+        ws.write_string(0, 0, f"政府信息公开工作年度报告：{heading}", title)
         ws.write_string(2, 0, "文件", label)
         ws.write_string(2, 1, _ILLEGAL.sub("", file_name), body)
         row = 3
         for f in findings:
-            ws.write_string(row, 0, "原因", label)
+            ws.write_string(row, 0, f.severity.chinese if published else "原因", label)
             ws.write_string(row, 1, _ILLEGAL.sub("", f.message), body)
             ws.set_row(row, 60)
             row += 1
         ws.write_string(row, 0, "怎么办", label)
-        ws.write_string(
-            row,
-            1,
-            "请使用公开办下发的本单位年度报告工作簿（.xlsx）填写，保存后将该文件原样作为附件发回。"
-            "如工作簿丢失，请向公开办重新索取。",
-            body,
-        )
+        ws.write_string(row, 1, _PUBLISHED_ADVICE if published else _REJECTED_ADVICE, body)
         ws.set_row(row, 45)
         wb.close()
     return out
