@@ -17,7 +17,7 @@ from pathlib import Path
 import docx
 from docx.enum.text import WD_BREAK
 
-from workflow.form import (
+from workflow.core.form import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS,
     FIELDS,

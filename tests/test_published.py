@@ -14,8 +14,8 @@ import pytest
 
 from tests.published_docs import Layout, PublishedReport, report_values
 from workflow.checks import CheckContext, run_checks
-from workflow.errors import RejectedFile
-from workflow.form import FIELDS
+from workflow.core.errors import RejectedFile
+from workflow.core.form import FIELDS
 from workflow.published import read_published
 
 NUMERIC = [f.key for f in FIELDS if f.is_numeric]

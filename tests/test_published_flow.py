@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from tests.conftest import MakeWorkbook
 from tests.published_docs import PublishedReport, report_values
 from workflow.cli import main
+from workflow.core.form import FIELDS
 from workflow.example import seed_values
-from workflow.form import FIELDS
-from workflow.pipeline import check_file
+from workflow.flow.pipeline import check_file
 from workflow.published import read_published
-from workflow.report import render_report
+from workflow.report.render import render_report
 from workflow.workbook.reader import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

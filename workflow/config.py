@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from workflow.core.errors import ConfigError
 
 __all__ = ["Agency", "Config", "WatchSettings", "builtin_report_template", "load_config"]
 

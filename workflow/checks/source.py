@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..submission import Submission
-from .context import CheckContext
+from workflow.checks.context import CheckContext
+from workflow.core.findings import Finding, finding
+from workflow.core.submission import Submission
 
 __all__ = ["check_source_notes"]
 

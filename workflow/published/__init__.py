@@ -15,6 +15,6 @@ workbook reader produces, so every check runs on it unchanged.
 
 from __future__ import annotations
 
-from .reader import PUBLISHED_SUFFIXES, is_published, read_published
+from workflow.published.reader import PUBLISHED_SUFFIXES, is_published, read_published
 
 __all__ = ["PUBLISHED_SUFFIXES", "is_published", "read_published"]

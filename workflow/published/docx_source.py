@@ -17,8 +17,8 @@ from typing import Any
 import docx
 from docx.oxml.ns import qn
 
-from ..errors import RejectedFile
-from .document import Document, Paragraph, Table, clean
+from workflow.core.errors import RejectedFile
+from workflow.published.document import Document, Paragraph, Table, clean
 
 __all__ = ["read_docx"]
 

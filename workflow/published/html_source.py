@@ -20,8 +20,8 @@ from typing import Any
 import lxml.etree
 import lxml.html
 
-from ..errors import RejectedFile
-from .document import Document, Paragraph, Table, clean
+from workflow.core.errors import RejectedFile
+from workflow.published.document import Document, Paragraph, Table, clean
 
 __all__ = ["decode_page", "read_html"]
 

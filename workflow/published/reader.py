@@ -1,6 +1,6 @@
 """A published report (.docx, .html, .htm) → `Submission`, like a workbook.
 
-The values are parsed exactly as a workbook's (`workflow.values`: blank is 0, "1,234" and
+The values are parsed exactly as a workbook's (`core.cell_values`: blank is 0, "1,234" and
 full-width digits are numbers, "三件" is a problem for `check_values` to report); each key's
 `CellRef` names the table, row and column label ("表三!“（一）予以公开”行“自然人”列") or the
 prose heading, so findings point at what a clerk can find in the document. Notes on what was
@@ -13,15 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import RejectedFile
-from ..form import FIELDS_BY_KEY, PROSE_PARTS, FieldType
-from ..submission import CellRef, Submission
-from ..values import Parsed, parse_count, parse_fee
-from .document import Document, squash
-from .docx_source import read_docx
-from .html_source import read_html
-from .sections import SECTION_HEADINGS, cut, parse_title
-from .tables import (
+from workflow.core.cell_values import Parsed, parse_count, parse_fee
+from workflow.core.errors import RejectedFile
+from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, FieldType
+from workflow.core.submission import CellRef, Submission
+from workflow.published.document import Document, squash
+from workflow.published.docx_source import read_docx
+from workflow.published.html_source import read_html
+from workflow.published.sections import SECTION_HEADINGS, cut, parse_title
+from workflow.published.tables import (
     TABLE_NAMES,
     Cells,
     Unreadable,

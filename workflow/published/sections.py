@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..form import PROSE_PARTS, REPORT_TITLE_SUFFIX, SECTION_TITLES
-from .document import Document, Table, squash
+from workflow.core.form import PROSE_PARTS, REPORT_TITLE_SUFFIX, SECTION_TITLES
+from workflow.published.document import Document, Table, squash
 
 __all__ = ["SECTION_HEADINGS", "Sections", "cut", "parse_title"]
 

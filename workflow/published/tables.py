@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..form import (
+from workflow.core.form import (
     APPLICANT_COLUMNS,
     APPLICATION_ROWS,
     FEE_COLUMN,
@@ -26,8 +26,8 @@ from ..form import (
     SECTION2_BLOCKS,
     ApplicationRow,
 )
-from ..submission import CellRef
-from .document import squash
+from workflow.core.submission import CellRef
+from workflow.published.document import squash
 
 __all__ = [
     "TABLE_NAMES",
@@ -124,10 +124,10 @@ def read_proactive(rows: list[list[str]]) -> Cells:
             if (b, r) not in seen:
                 raise Unreadable(f"{table}找不到“{form_row.label}”行")
     for article, cells in skipped.items():
-        rows = "、".join(dict.fromkeys(c.split("·")[0] for c in cells))
+        labels = "、".join(dict.fromkeys(c.split("·")[0] for c in cells))
         out.notes.append(
             f"{table}{article}为 2019 年格式，没有“{cells[0].split('·')[1]}”等列，"
-            f"{rows}的 {len(cells)} 个数未读取（不作推测）"
+            f"{labels}的 {len(cells)} 个数未读取（不作推测）"
         )
     return out
 
