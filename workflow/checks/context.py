@@ -48,6 +48,14 @@ class PreviousReport:
     source: str
     """Last year's file name, quoted in messages so the clerk can find it."""
     year: int
+    basis: str = ""
+    """Which of last year's reports this is, in Chinese: '已通过校验的', '导入的（该报告
+    本身未通过校验）' … ; '' says nothing more than the file name."""
+
+    @property
+    def cited(self) -> str:
+        """How a message names it: '已通过校验的“2021.xlsx”', or just the file name."""
+        return f"{self.basis}“{self.source}”" if self.basis else self.source
 
     def number(self, key: str) -> int | Decimal | None:
         """Last year's number under `key`; None when unknown (missing or unreadable)."""

@@ -126,31 +126,34 @@ def process(
 @files_argument
 @config_option
 def import_history(files: tuple[Path, ...], config: Config) -> None:
-    """Record earlier years' accepted workbooks as history. 导入往年已通过的报告。
+    """Record earlier years' reports as history. 导入往年报告（工作簿、Word、网页）。
 
-    The cross-year checks compare a report with the same agency's accepted report of the year
-    before; in the first year of use this command gives them that year. Only workbooks that
-    pass are recorded; nothing is written to the outbox.
+    The cross-year checks compare a report with the same agency's report of the year before;
+    in the first year of use this command gives them that year, from our workbooks or from
+    what was published (.docx, or a saved web page .html / .htm). History is what was
+    published: a report that breaks today's rules is recorded too, and its findings are
+    printed as a note. Only a file that cannot be read at all is not recorded. Nothing is
+    written to the outbox.
 
     \b
     Example:
-        workflow import-history 往年/*.xlsx
+        workflow import-history 往年/*.xlsx 往年/*.docx 往年/*.html
     """
     from workflow.core.digest import sha256_file
     from workflow.core.outcome import ProcessResult
     from workflow.flow.pipeline import check_file
+    from workflow.office.history import IMPORTED
     from workflow.office.year import record_processed
 
     require_files(files)
     ok = True
     for path in files:
         outcome = check_file(path, config, display_name=str(path))
-        if outcome.status != PASSED:
+        if outcome.submission is None:
             ok = False
-            click.echo(f"{path}：未导入（{outcome.error_count} 个错误，请先改正）")
+            click.echo(f"{path}：未导入（无法读取）")
             for f in outcome.findings:
-                if f.is_error:
-                    click.echo(f"  {f.message}")
+                click.echo(f"  {f.message}")
             continue
         result = ProcessResult(
             file=outcome.file,
@@ -158,7 +161,16 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
             findings=outcome.findings,
             submission=outcome.submission,
             sha256=sha256_file(path),
+            outputs={IMPORTED: "import-history"},
         )
         record_processed(config, path, result)
         click.echo(f"{path}：已导入 {outcome.agency} {outcome.year} 年报告")
+        if outcome.status != PASSED:
+            click.echo(
+                f"  注意：该报告按今年的规则有 {outcome.error_count} 个错误，已照原样记录为历史，"
+                "跨年度检查将使用其中的数字："
+            )
+        for f in outcome.findings:
+            if f.is_error or f.rule == "source.note":
+                click.echo(f"  {f.severity.chinese}：{f.message}")
     sys.exit(0 if ok else 1)
