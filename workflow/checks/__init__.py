@@ -6,6 +6,7 @@
     amounts         warning: 行政事业性收费 that looks typed in 元
     self_reference  warning: a town that says 我局, a department that says 我镇
     applications    warning: the prose's count of applications against the table
+    prose_figures   warning: other numbers of the prose against the cells they stand for
     fees            warnings: 信息处理费 said both ways; not mentioned in 六
     years           warning: years that are neither the report year nor the next
     wording         warning: wording of the 2019 format
@@ -36,6 +37,7 @@ from workflow.checks.copied import check_copied
 from workflow.checks.fees import check_fee_statement
 from workflow.checks.history import check_history
 from workflow.checks.identity import check_identity
+from workflow.checks.prose_figures import check_prose_figures
 from workflow.checks.registry import check_registry
 from workflow.checks.self_reference import check_self_reference
 from workflow.checks.source import check_source_notes
@@ -58,6 +60,7 @@ __all__ = [
     "check_history",
     "check_identity",
     "check_old_format",
+    "check_prose_figures",
     "check_registry",
     "check_self_reference",
     "check_source_notes",
@@ -78,6 +81,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_amounts,
     check_self_reference,
     check_applications_statement,
+    check_prose_figures,
     check_fee_statement,
     check_years,
     check_old_format,

@@ -209,6 +209,12 @@ _CATALOGUE: tuple[Rule, ...] = (
         "请核对文字与表格是否一致。",
     ),
     Rule(
+        "text.figure_mismatch",
+        W,
+        "文字中的数字与表格不符",
+        "“{label}”写有“{actual}”，但{what}为{expected}。{note}。",
+    ),
+    Rule(
         "text.fee_contradiction",
         W,
         "信息处理费说法不一致",
