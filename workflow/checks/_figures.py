@@ -47,6 +47,9 @@ _APPLICATION_TOPICS = frozenset(
      "unable", "rejected", "carried_in", "carried_out"]
 )  # fmt: skip
 
+_COUNTING_VERBS = frozenset(["received", "accepted", "handled", "handled_any"])
+"""Topics named by a verb alone, which count applications only where 申请 is said."""
+
 _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("review", re.compile(r"行政复议(?!后)|复议案件|复议申请")),
     ("litigation", re.compile(r"行政诉讼|诉讼案件|行政应诉|被(?:提起)?起诉|起诉")),
@@ -63,7 +66,10 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("carried_in", re.compile(r"上(?:一)?年度?结转|结转上年")),
     ("handled", re.compile(r"办结|答复完毕|办理完毕|处理完毕|已答复|作出答复|予以答复|答复")),
-    ("handled_any", re.compile(r"(?<!继续)(?:办理|处理)(?!结果|情况|工作|机制|流程)")),
+    (
+        "handled_any",
+        re.compile(r"(?<!继续)(?<!其他)(?<!不予)(?:办理|处理)(?!结果|情况|工作|机制|流程)"),
+    ),
     ("accepted", re.compile(r"受理(?!的)")),
     ("received", re.compile(r"新收|收到|接收|接到")),
     ("licensing", re.compile(r"行政许可")),
@@ -120,13 +126,15 @@ def _topic(clause: str, sentence: str) -> str | None:
 
 
 def _passed_over(topic: str, clause: str, sentence: str, year: int | None) -> bool:
-    if _CHANGE.search(clause) or _OTHER_TIME.search(clause):
+    if _CHANGE.search(clause) or _OTHER_TIME.search(sentence):
         return True
     years = [int(y) for y in _YEAR.findall(sentence)]
     if years and year is not None and years[-1] != year:
         return True
     if topic in _APPLICATION_TOPICS and _WHO.search(clause):
-        return True
+        return True  # a part of them
+    if topic in _COUNTING_VERBS and "申请" not in sentence:
+        return True  # 办理人大代表建议12件, 答复网民留言36条: not applications
     if topic in ("review", "litigation"):
         keyword = dict(_TOPICS)[topic]
         last = list(keyword.finditer(clause))
