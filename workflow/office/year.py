@@ -1,8 +1,8 @@
-"""The office's view of a year, from the ledger: who submitted, who passed, last year's figures.
+"""The office's view of a year, from the ledger: who submitted, who passed, what to refresh.
 
 The ledger (shared by `process`, `watch` and `import-history`) is the single record of what was
-received; this module turns it into what the summary workbook, the status table and the
-cross-year checks need, and nothing else reads the ledger for them.
+received; this module turns it into what the summary workbook and the status table need (and
+`history` into what the cross-year checks need); nothing else reads the ledger for them.
 """
 
 from __future__ import annotations
