@@ -11,14 +11,18 @@ passage that misses, with what was said.
 from __future__ import annotations
 
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.checks_helpers import make_submission
 from tests.prose_corpus import AGREEING, CONTRADICTIONS, TABLE, Case
+from tests.published_docs import Layout, PublishedReport
 from workflow.checks import CheckContext, run_checks
 from workflow.core.findings import Finding
+from workflow.published import read_published
 
 RULES = ("text.figure_mismatch", "text.applications_contradiction")
 
@@ -58,5 +62,20 @@ def main(verbose: bool) -> None:
                     print(f"       {f.message}")
 
 
+def time_reader(rounds: int = 20) -> None:
+    """Milliseconds to read one published report (split table, blank column)."""
+    report = PublishedReport(layout=Layout(split_applications_at=12, blank_column=True))
+    with tempfile.TemporaryDirectory() as folder:
+        for path in (report.write_docx(Path(folder) / "r.docx"),
+                     report.write_html(Path(folder) / "r.html")):  # fmt: skip
+            read_published(path)
+            start = time.perf_counter()
+            for _ in range(rounds):
+                read_published(path)
+            ms = (time.perf_counter() - start) / rounds * 1000
+            print(f"read_published {path.suffix:6} {ms:6.1f} ms per report")
+
+
 if __name__ == "__main__":
     main("-v" in sys.argv[1:])
+    time_reader()

@@ -71,6 +71,8 @@ class Layout:
     """Split 表三 into two tables before this row (a page break), header not repeated."""
     zero_as_blank: bool = False
     fullwidth: bool = False
+    heading_in_table: bool = False
+    """The section heading (二、主动公开政府信息情况 …) as the table's first, merged row."""
 
 
 def _num(value: object, layout: Layout) -> str:
@@ -210,6 +212,9 @@ class PublishedReport:
                 continue
             if self.layout.blank_column:
                 rows = [[c(""), *row] for row in rows]
+            if self.layout.heading_in_table:
+                rows = [[c(heading, sum(cell[1] for cell in rows[0]))], *rows]
+                heading = ""
             at = self.layout.split_applications_at
             if number == "三" and at:
                 out.append((heading, list(_split(rows, at))))
@@ -227,7 +232,8 @@ class PublishedReport:
             doc.add_paragraph(heading)
             doc.add_paragraph(text.replace("2022", str(self.year)))
         for heading, tables in self.tables():
-            doc.add_paragraph(heading)
+            if heading:
+                doc.add_paragraph(heading)
             for i, rows in enumerate(tables):
                 if i:
                     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -254,7 +260,8 @@ class PublishedReport:
             parts.append(f"<div><p><b>{heading}</b></p><div><span>{text}</span></div></div>")
         parts.append("</div>")
         for heading, tables in self.tables():
-            parts.append(f"<p>&nbsp;&nbsp;<strong>{heading}</strong></p>")
+            if heading:
+                parts.append(f"<p>&nbsp;&nbsp;<strong>{heading}</strong></p>")
             for rows in tables:
                 parts.append(_html_table(rows))
         parts.append(
@@ -320,7 +327,7 @@ def _html_table(rows: Rows) -> str:
             attrs = (f' colspan="{colspan}"' if colspan > 1 else "") + (
                 f' rowspan="{rowspan}"' if rowspan > 1 else ""
             )
-            shown = html.escape(text) or "&nbsp;"
+            shown = f"<span>&nbsp;{html.escape(text)}&nbsp;</span>" if text else "&nbsp;"
             if len(text) > 6 and not text[0].isdigit():  # long labels wrap, as editors write them
                 shown = f"<p><span>{html.escape(text[:4])}<br/>{html.escape(text[4:])}</span></p>"
             out.append(f'<td{attrs} style="text-align:center">{shown}</td>')

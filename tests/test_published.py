@@ -27,6 +27,7 @@ LAYOUTS = {
     ),
     "split at a page break": Layout(split_applications_at=12),
     "split inside a group, blank column": Layout(split_applications_at=9, blank_column=True),
+    "headings as the tables' first rows": Layout(heading_in_table=True, groups_once=True),
 }
 UNREAD_2019 = {
     "rules_issued",
