@@ -200,3 +200,19 @@ def test_the_page_title_stands_in_when_the_body_has_none(tmp_path: Path) -> None
     )
     page.write_text(text, "utf-8")
     assert (read_published(page).agency, read_published(page).year) == ("城关镇人民政府", 2022)
+
+
+def test_a_page_laid_out_in_one_big_table(tmp_path: Path) -> None:
+    """Old government sites put the whole page in a layout table holding the data tables."""
+    page = PublishedReport().write_html(tmp_path / "old.htm")
+    text = page.read_text("utf-8")
+    body = text.split('<div class="article">', 1)[1].rsplit("</body>", 1)[0]
+    framed = (
+        '<html><body><table width="900"><tr><td>网站导航</td></tr><tr><td>'
+        f'<div class="article">{body}</td></tr><tr><td>版权所有</td></tr></table></body></html>'
+    )
+    page.write_text(framed, "utf-8")
+    sub = read_published(page)
+    assert (sub.agency, sub.year) == ("城关镇人民政府", 2022)
+    assert numbers(sub, NUMERIC) == expected(NUMERIC)
+    assert sub.text("text_other") == "本年度未收取信息处理费。"

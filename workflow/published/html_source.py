@@ -95,7 +95,7 @@ class _Walker:
         if tag in _SKIP:
             self.line.append(element.tail or "")
             return
-        if tag == "table":
+        if tag == "table" and element.find(".//table") is None:
             self.flush()
             self.blocks.append(Table(_grid(element)))
             self.line.append(element.tail or "")
@@ -104,7 +104,8 @@ class _Walker:
             self.flush()
             self.line.append(element.tail or "")
             return
-        block = tag in _BLOCK
+        # a layout table (the whole page laid out in one): its rows and cells are blocks
+        block = tag in _BLOCK or tag in ("table", "tr", "td", "th")
         if block:
             self.flush()
         if tag:

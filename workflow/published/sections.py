@@ -41,6 +41,12 @@ _SUBHEADINGS = tuple(
     if part.heading
 )
 """(key, '（一）', '主动公开情况') of the parts of section 一."""
+_PAGE_END = re.compile(
+    r"版权所有|Copyright|ICP备|网站标识码|主办单位|承办单位：|打印本页|关闭窗口|【打印】|【关闭】"
+    r"|分享到|上一篇|下一篇|相关链接|扫一扫|网站地图|联系我们",
+    re.IGNORECASE,
+)
+"""A web page's furniture after the report: where the last section's text stops."""
 _TITLE = re.compile(r"(.*?)(\d{4})年度?(?:政府信息公开|政务公开|信息公开)[^\n]{0,6}年度?报告")
 
 
@@ -93,6 +99,9 @@ def cut(document: Document) -> Sections:
             continue
         text = block.text
         if not text.strip():
+            continue
+        if section and _PAGE_END.search(text):
+            section, prose_key = "end", ""
             continue
         if (key := _heading(text)) is not None:
             section = key
