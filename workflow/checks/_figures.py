@@ -10,7 +10,8 @@ said about this year's totals is a claim; a number is passed over when it is
 - a part of the applications by who or how they came (自然人, 法人, 网上, 信函 …);
 - a part of the 复议 / 诉讼 cases by their outcome (其中维持1件, 被纠错1起 …);
 - inside a name ("三个一", "一件事一次办": a Chinese numeral followed by more words), or in a
-  cited title 《…》.
+  cited title 《…》; a time limit ("15个工作日"); a list of matters ("行政许可事项清单126项");
+  money not said of the fee, or a fee said in 项; the agency as 复议机关 deciding others' cases.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ _CN = "零〇一二两三四五六七八九十百千"
 _NUMBER = re.compile(
     rf"(?P<n>(?<![0-9.,])[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|(?<![0-9.])[0-9]+(?:\.[0-9]+)?"
     rf"|(?<![{_CN}第])[{_CN}]+)\s*(?P<u>万元|元|件|条|次|起|宗|项|个|份)"
-    rf"(?![{_CN}0-9])"
+    rf"(?![{_CN}0-9]|工作日|自然日|小时|月|日|天|年|季度|百分点|人)"
 )
 _GOES_ON = "申政行案的"
 """What may follow a count in Chinese numerals: 三件申请, 两起行政复议案件, 一件的."""
@@ -47,6 +48,8 @@ _APPLICATION_TOPICS = frozenset(
      "unable", "rejected", "carried_in", "carried_out"]
 )  # fmt: skip
 
+_DECISIONS = frozenset(["licensing", "penalty", "coercion"])
+_ITEMS = re.compile(r"事项|清单|目录|标准|基准|裁量|流程|权力")
 _COUNTING_VERBS = frozenset(["received", "accepted", "handled", "handled_any"])
 """Topics named by a verb alone, which count applications only where 申请 is said."""
 
@@ -125,9 +128,15 @@ def _topic(clause: str, sentence: str) -> str | None:
     return best[1] if best else None
 
 
-def _passed_over(topic: str, clause: str, sentence: str, year: int | None) -> bool:
+def _passed_over(topic: str, unit: str, clause: str, sentence: str, year: int | None) -> bool:
     if _CHANGE.search(clause) or _OTHER_TIME.search(sentence):
         return True
+    if (topic == "fees") != (unit in ("万元", "元")):
+        return True  # money is the fee's; the fee is money (收费项目3项 is no amount)
+    if topic in _DECISIONS and (unit == "项" or _ITEMS.search(clause)):
+        return True  # 行政许可事项清单126项: the list of matters, not the decisions
+    if "复议机关" in sentence:
+        return True  # the agency deciding others' reviews, not reviews of its disclosure
     years = [int(y) for y in _YEAR.findall(sentence)]
     if years and year is not None and years[-1] != year:
         return True
@@ -159,7 +168,7 @@ def claims(text: str, year: int | None) -> Iterator[Claim]:
         clause = searched[clause_start:start]
         sentence = searched[sentence_start:start]
         topic = _topic(clause, sentence)
-        if topic is None or _passed_over(topic, clause, sentence, year):
+        if topic is None or _passed_over(topic, match["u"], clause, sentence, year):
             continue
         rights = [i for i in (searched.find(ch, match.end()) for ch in _CLAUSE_BREAKS) if i >= 0]
         yield Claim(
