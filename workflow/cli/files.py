@@ -46,12 +46,16 @@ def _internal_error(path: Path, config: Config, outbox: Path | None, exc: Except
 @json_option
 @config_option
 def check(files: tuple[Path, ...], as_json: bool, config: Config) -> None:
-    """Check workbooks and print the findings. 校验工作簿，列出问题。
+    """Check workbooks and print the findings. 校验工作簿（或已发布的 Word、网页报告），列出问题。
+
+    A published report (.docx, .html, .htm) is read by its labels and checked like a workbook
+    with the same values; its cells are named by table, row and column label.
 
     \b
     Example:
         workflow check 后河镇人民政府2021年政府信息公开工作年度报告.xlsx
         workflow check inbox/*.xlsx --json
+        workflow check 已发布/后河镇2021年报.docx 已发布/后河镇2021年报.html
     """
     from workflow.flow.pipeline import check_file
     from workflow.office.history import history_lookup
@@ -83,7 +87,8 @@ def process(
     """Check workbooks and write their outputs. 校验并生成报告、校验结果。
 
     Outputs go to <outbox>/<年度>/<单位>/: the Word report, the error workbook when the
-    report fails, and result.json (written last).
+    report fails (for a published .docx / .html report: the list of findings), and result.json
+    (written last).
 
     \b
     Example:
