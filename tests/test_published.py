@@ -216,3 +216,28 @@ def test_a_page_laid_out_in_one_big_table(tmp_path: Path) -> None:
     assert (sub.agency, sub.year) == ("城关镇人民政府", 2022)
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
     assert sub.text("text_other") == "本年度未收取信息处理费。"
+
+
+def test_headings_numbered_by_word_lists_have_no_number_in_their_text(tmp_path: Path) -> None:
+    """Word's automatic numbering draws 一、 and （一） itself: the text is the words alone."""
+    path = write(PublishedReport(), tmp_path, "docx")
+    document = docx.Document(str(path))
+    for paragraph in document.paragraphs:
+        for prefix in (
+            "一、",
+            "二、",
+            "三、",
+            "四、",
+            "五、",
+            "六、",
+            "（一）",
+            "（二）",
+            "（三）",
+        ):
+            if paragraph.text.startswith(prefix) and len(paragraph.text) < 25:
+                paragraph.text = paragraph.text.removeprefix(prefix)
+    document.save(str(path))
+    sub = read_published(path)
+    assert numbers(sub, NUMERIC) == expected(NUMERIC)
+    assert sub.text("text_on_request") == "2022年，我镇共收到政府信息公开申请7件，均按时答复。"
+    assert sub.text("text_problems") == "信息公开的深度还不够。"

@@ -61,18 +61,26 @@ class Sections:
     """How many tables each section's rows came from."""
 
 
+_BARE_HEADINGS = {squash(title)[2:]: key for key, title in SECTION_TITLES.items()}
+"""'总体情况' → 'overview': a heading whose number Word's list numbering draws (not in the text)."""
+
+
 def _heading(text: str) -> str | None:
     """The section key when `text` is one of the six headings."""
-    match = _TOP.match(squash(text))
+    flat = squash(text)
+    match = _TOP.match(flat)
     if match and any(w in match.group(2) for w in _TOP_WORDS[match.group(1)]):
         return _SECTION_KEY[match.group(1)]
-    return None
+    return _BARE_HEADINGS.get(flat)
 
 
 def _subheading(text: str) -> tuple[str, str] | None:
-    """(prose key, the rest of the paragraph) when `text` starts with a heading of 一."""
+    """(prose key, the rest of the paragraph) when `text` starts with a heading of 一 (or is
+    one without its number)."""
     flat = squash(text)
     for key, number, words in _SUBHEADINGS:
+        if flat == words:
+            return key, ""
         if flat.startswith(number) and flat[3 : 3 + 4] == words[:4]:
             rest = flat[3 + len(words) :] if flat[3:].startswith(words) else ""
             return key, rest.lstrip("。.:：，,")
