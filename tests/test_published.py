@@ -6,11 +6,13 @@ our renderer; the round trips of our own Word report are at the end.
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from tests.published_docs import Layout, PublishedReport, report_values
 from workflow.checks import CheckContext, run_checks
@@ -241,3 +243,21 @@ def test_headings_numbered_by_word_lists_have_no_number_in_their_text(tmp_path: 
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
     assert sub.text("text_on_request") == "2022年，我镇共收到政府信息公开申请7件，均按时答复。"
     assert sub.text("text_problems") == "信息公开的深度还不够。"
+
+
+def test_section_four_reads_the_row_that_holds_the_numbers(tmp_path: Path) -> None:
+    """A blank spacer row under the header is not the figures; two rows of figures are refused."""
+    path = write(PublishedReport(), tmp_path, "docx")
+    document = docx.Document(str(path))
+    table = document.tables[-1]
+    figures = table.rows[-1]._tr
+    spacer = copy.deepcopy(figures)
+    for text in spacer.iter(qn("w:t")):
+        text.text = ""
+    figures.addprevious(spacer)
+    document.save(str(path))
+    assert numbers(read_published(path), NUMERIC) == expected(NUMERIC)
+    figures.addnext(copy.deepcopy(figures))
+    document.save(str(path))
+    with pytest.raises(RejectedFile, match="表四表头下有 2 行数字"):
+        read_published(path)

@@ -276,14 +276,13 @@ def read_litigation(rows: list[list[str]]) -> Cells:
             raise Unreadable(f"{table}第 {i + 1} 列“{cell}”上方没有“行政复议”或“行政诉讼”表头")
         group = next(g for g in LITIGATION_GROUPS if g.prefix == prefix)
         keys[i] = (group.key(suffix), group.label, cell)
-    data = next(
-        (
-            row
-            for row in rows[at + 1 :]
-            if not any(w in squash(c) for c in row for w in _HEADER_WORDS)
-        ),
-        None,
-    )
+    below = [
+        row for row in rows[at + 1 :] if not any(w in squash(c) for c in row for w in _HEADER_WORDS)
+    ]
+    filled = [row for row in below if any(row[i].strip() for i in keys)]
+    if len(filled) > 1:
+        raise Unreadable(f"{table}表头下有 {len(filled)} 行数字，不知道哪一行是本年的")
+    data = filled[0] if filled else (below[0] if below else None)  # all blank: all 0
     if data is None:
         raise Unreadable(f"{table}表头下没有数字行")
     for i, (key, group_label, column) in keys.items():
