@@ -39,10 +39,12 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def _round_trip(make_workbook: MakeWorkbook, tmp_path: Path, base: dict[str, object]) -> None:
+def _round_trip(
+    make_workbook: MakeWorkbook, tmp_path: Path, base: dict[str, object], *, draft: bool = False
+) -> None:
     workbook = make_workbook("in.xlsx", agency=str(base["agency_name"]), year=2022, base=base)
     original = read_workbook(workbook)
-    report = render_report(original, [], TEMPLATE, tmp_path / "out.docx", draft=False)
+    report = render_report(original, [], TEMPLATE, tmp_path / "out.docx", draft=draft)
     back = read_published(report)
     assert back.notes == [] and back.problems == {}
     for field in FIELDS:
@@ -62,6 +64,13 @@ def test_the_seed_report_reads_back_to_the_same_values(
     make_workbook: MakeWorkbook, tmp_path: Path
 ) -> None:
     _round_trip(make_workbook, tmp_path, dict(seed_values(), report_year=2022))
+
+
+def test_a_draft_report_reads_back_past_its_banner(
+    make_workbook: MakeWorkbook, tmp_path: Path
+) -> None:
+    base = dict(seed_values(), report_year=2022, apply_new_natural=3, apply_new_total=3)
+    _round_trip(make_workbook, tmp_path, base, draft=True)
 
 
 def test_check_gives_the_findings_a_workbook_with_those_values_gets(
