@@ -21,6 +21,7 @@ from workflow.core.digest import sha256_file
 from workflow.core.errors import OutputError, RejectedFile, WorkflowError
 from workflow.core.findings import Finding, count_errors, finding
 from workflow.core.outcome import FAILED, PASSED, REJECTED, Attribution, Outcome, ProcessResult
+from workflow.core.submission import Submission
 from workflow.flow.attribution import attribute
 from workflow.flow.convert import conversion_available, convert_to_xlsx, convertible_format
 from workflow.flow.outbox import (
@@ -30,6 +31,7 @@ from workflow.flow.outbox import (
     remove_stale_outputs,
     write_result,
 )
+from workflow.published import is_published, read_published
 from workflow.report.pdf import convert_to_pdf
 from workflow.report.render import render_report, report_filename
 from workflow.workbook.marked import write_error_workbook, write_rejection_note
@@ -44,6 +46,14 @@ __all__ = [
     "process_file",
     "reject_internal_error",
 ]
+
+
+def read_input(path: Path, display_name: str) -> Submission:
+    """A published report (.docx, .html, .htm) by its labels, anything else as a workbook."""
+    if is_published(path):
+        return read_published(path, display_name=display_name)
+    return read_workbook(path, display_name=display_name)
+
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +101,7 @@ def _check(
     readable, converted_from = path, None
     try:
         try:
-            sub = read_workbook(path, display_name=name)
+            sub = read_input(path, name)
         except RejectedFile as refusal:
             fmt = convertible_format(refusal)
             if fmt is None or not conversion_available():
@@ -103,7 +113,7 @@ def _check(
                 log.info("未能自动转换 %s：%s", name, exc)
                 raise refusal from exc
             converted_from = fmt
-            sub = read_workbook(readable, display_name=name)
+            sub = read_input(readable, name)
     except RejectedFile as exc:
         attribution = attribute(  # a converted file's marks are read from the conversion
             readable, name, config.agencies, agency_hint=agency_hint, received_at=received_at,
@@ -202,7 +212,14 @@ def _write_checked(
     outputs: dict[str, str | None] = {"report": str(report), "errors": None}
     errors = folder / errors_filename(sub.agency, sub.year)
     if failed:
-        write_error_workbook(path, result.findings, errors)
+        if is_published(path):
+            # a published report has no workbook to mark: the findings as a list
+            write_rejection_note(
+                result.file, result.findings, errors, agency=sub.agency, year=sub.year,
+                published=True,
+            )  # fmt: skip
+        else:
+            write_error_workbook(path, result.findings, errors)
         outputs["errors"] = str(errors)
     pdf_path = folder / report.with_suffix(".pdf").name
     if pdf:

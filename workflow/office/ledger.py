@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     result_path   TEXT,
     error_count   INTEGER,
     warning_count INTEGER,
-    report_values TEXT,                        -- JSON values by key, for passed reports
+    report_values TEXT,                        -- JSON values by key, of passed and failed reports
     attempts      INTEGER NOT NULL DEFAULT 0,  -- processing starts: stops a crash loop
     duplicate_of  INTEGER REFERENCES submissions(id),
     archived_path TEXT,
@@ -250,7 +250,9 @@ class Ledger:
     def _write_outcome(
         db: sqlite3.Connection, id: int, result: ProcessResult, archived_path: Path | None
     ) -> None:
-        values = result.values if result.status == "passed" else None
+        # failed reports too: imported history is what was published, mistakes and all, and
+        # the cross-year checks fall back on the latest report when none was accepted
+        values = result.values if result.status in ("passed", "failed") else None
         db.execute(
             "UPDATE submissions SET status = ?, agency = ?, year = ?, outputs = ?,"
             " result_path = ?, error_count = ?, warning_count = ?, report_values = ?,"
@@ -360,6 +362,17 @@ class Ledger:
         cross-year checks)."""
         return self._one(
             "SELECT * FROM submissions WHERE agency = ? AND year = ? AND status = 'passed'"
+            " ORDER BY received_at DESC, id DESC LIMIT 1",
+            agency,
+            year,
+        )
+
+    def latest_with_values(self, agency: str, year: int) -> Record | None:
+        """The latest passed or failed report of `agency` for `year` whose values were kept
+        (imported history, or a submission that did not pass)."""
+        return self._one(
+            "SELECT * FROM submissions WHERE agency = ? AND year = ?"
+            " AND status IN ('passed','failed') AND report_values IS NOT NULL"
             " ORDER BY received_at DESC, id DESC LIMIT 1",
             agency,
             year,
