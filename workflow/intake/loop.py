@@ -356,6 +356,8 @@ class WatchLoop:
             self._archive(job.id, job.path, target)
         if result.status != REJECTED and result.agency:
             self._touched.add((result.agency, result.year))
+        elif result.owner_year:  # an attributed rejection: its agency shows as 退回
+            self.summaries.years.add(result.owner_year)
 
     def _check_published(self) -> None:
         in_hand = {job.id for job in (*self.queue, *self.running.values())}

@@ -8,6 +8,10 @@ from the inbox, written in its own transaction at each step:
                  transaction, and `archived_at` is set once the original is there
     duplicate -> same bytes as an earlier row (`duplicate_of`); not processed again
 
+A rejected file's `agency` and `year` are whom it was attributed to (`attributed_by` says how;
+NULL when the file itself named them), and `reason` says why it was refused. A ledger made
+before those columns existed gets them on first open for writing.
+
 WAL journal with `synchronous=FULL`: a power cut loses at most the transaction in flight, and
 readers (a status view) never block the daemon. Only the daemon's main thread writes.
 """
@@ -38,6 +42,9 @@ from workflow.office.ledger_rows import (
 __all__ = ["LEDGER_NAME", "Ledger", "LedgerDamaged", "Record", "ledger_path", "open_ledger"]
 
 LEDGER_NAME = "ledger.sqlite3"
+
+_ADDED_COLUMNS = ("attributed_by", "reason")
+"""Columns added after the first release: older ledgers get them on open."""
 
 
 def _while_locked(action: Callable[[], object], patience: float = 30.0) -> None:
@@ -135,6 +142,10 @@ class Ledger:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
+            for column in _ADDED_COLUMNS:
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -215,15 +226,17 @@ class Ledger:
     def _write_outcome(
         db: sqlite3.Connection, id: int, result: ProcessResult, archived_path: Path | None
     ) -> None:
-        values = result.values if result.status == "passed" else None
+        # failed reports too: imported history is what was published, mistakes and all, and
+        # the cross-year checks fall back on the latest report when none was accepted
+        values = result.values if result.status in ("passed", "failed") else None
         db.execute(
             "UPDATE submissions SET status = ?, agency = ?, year = ?, outputs = ?,"
             " result_path = ?, error_count = ?, warning_count = ?, report_values = ?,"
-            " archived_path = ?, finished_at = ? WHERE id = ?",
+            " archived_path = ?, finished_at = ?, attributed_by = ?, reason = ? WHERE id = ?",
             (
                 result.status,
-                result.agency,
-                result.year,
+                result.owner_agency,
+                result.owner_year,
                 json.dumps(result.outputs, ensure_ascii=False),
                 str(result.result_path) if result.result_path else None,
                 result.error_count,
@@ -233,6 +246,8 @@ class Ledger:
                 else None,
                 str(archived_path) if archived_path else None,
                 now_iso(),
+                result.attribution.by if result.agency is None and result.attribution else None,
+                result.reason or None,
                 id,
             ),
         )
@@ -329,6 +344,17 @@ class Ledger:
         cross-year checks)."""
         return self._one(
             "SELECT * FROM submissions WHERE agency = ? AND year = ? AND status = 'passed'"
+            " ORDER BY received_at DESC, id DESC LIMIT 1",
+            agency,
+            year,
+        )
+
+    def latest_with_values(self, agency: str, year: int) -> Record | None:
+        """The latest passed or failed report of `agency` for `year` whose values were kept
+        (imported history, or a submission that did not pass)."""
+        return self._one(
+            "SELECT * FROM submissions WHERE agency = ? AND year = ?"
+            " AND status IN ('passed','failed') AND report_values IS NOT NULL"
             " ORDER BY received_at DESC, id DESC LIMIT 1",
             agency,
             year,

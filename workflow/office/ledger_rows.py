@@ -30,12 +30,14 @@ CREATE TABLE IF NOT EXISTS submissions (
     result_path   TEXT,
     error_count   INTEGER,
     warning_count INTEGER,
-    report_values TEXT,                        -- JSON values by key, for passed reports
+    report_values TEXT,                        -- JSON values by key, of passed and failed reports
     attempts      INTEGER NOT NULL DEFAULT 0,  -- processing starts: stops a crash loop
     duplicate_of  INTEGER REFERENCES submissions(id),
     archived_path TEXT,
     archived_at   TEXT,
-    finished_at   TEXT
+    finished_at   TEXT,
+    attributed_by TEXT,                        -- rejected: how agency/year were attributed
+    reason        TEXT                         -- rejected: why, in a few words
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
@@ -65,6 +67,8 @@ class Record:
     archived_path: Path | None
     archived_at: datetime | None
     finished_at: datetime | None
+    attributed_by: str | None = None
+    reason: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Record:

@@ -80,7 +80,11 @@ def open_repaired(config: Config) -> Ledger:
 
 def _set_aside(path: Path) -> Path:
     """Rename the ledger (and its WAL) to `<name>.damaged-<time>`; returns the new name."""
-    aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+    stamp = f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}"
+    aside, n = path.with_name(stamp), 1
+    while aside.exists():  # never over an earlier one
+        n += 1
+        aside = path.with_name(f"{stamp}-{n}")
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.replace(f"{path}{suffix}", f"{aside}{suffix}")

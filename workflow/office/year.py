@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workflow.config import Config
 from workflow.core.names import agency_key, readable_name
-from workflow.core.outcome import DONE, PASSED, ProcessResult
+from workflow.core.outcome import DONE, PASSED, REJECTED, ProcessResult
 from workflow.office.ledger import Record
 from workflow.office.rebuild import open_repaired, read_ledger
 from workflow.office.states import AgencyState, states_for_year
@@ -37,6 +37,7 @@ def _state(latest: Record, passed: Record | None, files: list[str]) -> AgencySta
         warning_count=latest.warning_count or 0,
         files=tuple(files),
         passed_values=passed.values if passed else None,
+        reason=latest.reason or "" if latest.status == REJECTED else "",
     )
 
 
