@@ -54,12 +54,16 @@ CREATE TABLE IF NOT EXISTS submissions (
     duplicate_of  INTEGER REFERENCES submissions(id),
     archived_path TEXT,
     archived_at   TEXT,
-    finished_at   TEXT
+    finished_at   TEXT,
+    sender        TEXT,                        -- the address it came from, when it came by mail
+    message_id    TEXT                         -- the Message-ID of that mail
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
 CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
 """
+_ADDED_COLUMNS = ("sender", "message_id")
+"""Columns added after the first release; `_migrate` adds them to an older ledger."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ class Record:
     archived_path: Path | None
     archived_at: datetime | None
     finished_at: datetime | None
+    sender: str | None = None
+    message_id: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Record:
@@ -158,6 +164,15 @@ class Ledger:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a ledger written by an earlier version up to this schema (columns only ever
+        added, never dropped or renamed: an old ledger keeps every row)."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
+        for column in _ADDED_COLUMNS:
+            if column not in have:
+                self._db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -217,15 +232,18 @@ class Ledger:
         received_at: datetime,
         source: Path,
         result: ProcessResult,
+        *,
+        sender: str | None = None,
+        message_id: str | None = None,
     ) -> int:
         """One finished row in one transaction, for a file processed where it lies (`workflow
         process`, `import-history`): never `claimed`, so the daemon's recovery leaves it alone,
         and its "archive" is the file itself, which stays where the user keeps it."""
         with self._transaction() as db:
             cur = db.execute(
-                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path)"
-                " VALUES (?, ?, ?, ?)",
-                (sha256, file_name, _iso(received_at), str(source)),
+                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path,"
+                " sender, message_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (sha256, file_name, _iso(received_at), str(source), sender, message_id),
             )
             assert cur.lastrowid is not None
             self._write_outcome(db, cur.lastrowid, result, source)
