@@ -10,7 +10,14 @@ import pytest
 
 from tests.daemon_harness import Office
 from tests.mail_helpers import MailOffice, write_office
-from tests.mail_servers import Dovecot, SmtpCapture, dovecot, dovecot_factory, smtp  # noqa: F401
+from tests.mail_servers import (  # noqa: F401 (fixtures)
+    Dovecot,
+    SmtpCapture,
+    dovecot,
+    dovecot_factory,
+    dovecot_reaper,
+    smtp,
+)
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
 from workflow.workbook.fill import fill_by_name
 

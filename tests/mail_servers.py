@@ -167,9 +167,12 @@ class Dovecot:
     def _runas(self) -> list[str]:
         return ["runuser", "-u", "nobody", "--"] if self.as_root else []
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """SIGTERM by PID; Dovecot takes ~2 s to exit, so tests reap it at the session's end."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+            if not wait:
+                return
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
@@ -351,8 +354,18 @@ def _temp_folder() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def dovecot_reaper() -> Iterator[list[Dovecot]]:
+    """Every Dovecot the session stopped: waited for, and its folder removed, at the end."""
+    stopped: list[Dovecot] = []
+    yield stopped
+    for server in stopped:
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
+
+
 @pytest.fixture
-def dovecot_factory() -> Iterator[Callable[..., Dovecot]]:
+def dovecot_factory(dovecot_reaper: list[Dovecot]) -> Iterator[Callable[..., Dovecot]]:
     """Start Dovecot instances for one test (`capability=`, `tls=`); all stopped after it."""
     if not dovecot_available():
         pytest.skip("Dovecot 未安装（apt-get install dovecot-imapd；.ci/run 会安装）")
@@ -365,8 +378,8 @@ def dovecot_factory() -> Iterator[Callable[..., Dovecot]]:
 
     yield start
     for server in started:
-        server.stop()
-        shutil.rmtree(server.folder, ignore_errors=True)
+        server.stop(wait=False)
+        dovecot_reaper.append(server)
 
 
 @pytest.fixture

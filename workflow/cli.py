@@ -136,9 +136,7 @@ def _print_outcome(record: dict[str, Any]) -> None:
     status = {"passed": "通过", "failed": "未通过", "rejected": "退回"}[record["status"]]
     colour = {"passed": "green", "failed": "red", "rejected": "red"}[record["status"]]
     who = " ".join(str(x) for x in (record.get("agency"), record.get("year")) if x)
-    head = f"{record['file']}：{status}"
-    if who:
-        head += f"（{who}）"
+    head = f"{record['file']}：{status}" + (f"（{who}）" if who else "")
     head += f"，{record['error_count']} 个错误，{record['warning_count']} 个提示"
     click.secho(head, fg=colour, bold=True)
     for f in record["findings"]:
@@ -337,18 +335,19 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
         workflow status --year 2021
         workflow status --json
     """
+    from .mail.view import mail_overview, render_mail_overview
     from .office import known_years, year_states
     from .status_table import render_status, status_records
 
-    if year is None:
-        years = known_years(config)
-        year = years[0] if years else datetime.now().year - 1
-    states = year_states(config, year)
+    year = year or next(iter(known_years(config)), datetime.now().year - 1)
+    states, mail = year_states(config, year), mail_overview(config)
     if as_json:
         for record in status_records(states):
-            click.echo(json.dumps(dict(record, year=year), ensure_ascii=False))
+            record.update(mail.fields(record["agency"]), year=year)
+            click.echo(json.dumps(record, ensure_ascii=False))
     else:
         render_status(states, year)
+        render_mail_overview(mail)
 
 
 @main.command("check-template")
@@ -395,5 +394,7 @@ def watch(verbose: bool, config: Config) -> None:
     sys.exit(run_daemon(config, verbose=verbose))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+from .mail.commands import mail, remind  # noqa: E402 (they use the helpers above)
+
+for _command in (mail, remind):
+    main.add_command(_command)

@@ -104,6 +104,7 @@ def _serve(config: Config, stop: threading.Event, wake: threading.Event) -> None
             config.outbox,
         )  # fmt: skip
         finished = False
+        mail = _start_mail(config, stop)
         try:
             loop.recover()  # creates the folders the observer watches
             guard.start()
@@ -123,6 +124,20 @@ def _serve(config: Config, stop: threading.Event, wake: threading.Event) -> None
         finally:
             guard.stop()
             runner.shutdown(wait=finished)
+            if mail is not None:
+                mail.join(30)
+
+
+def _start_mail(config: Config, stop: threading.Event) -> threading.Thread | None:
+    """The mail intake beside the folder intake when `[mail] enabled = true` (its own thread:
+    an outage of one never stops the other; see `mail.service`)."""
+    if not config.mail.enabled:
+        return None
+    from .mail.service import MailService
+
+    service = MailService(config, stop)
+    service.start()
+    return service
 
 
 def _guarded(action: Callable[[], None]) -> None:

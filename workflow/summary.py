@@ -18,7 +18,7 @@ terminal table (`status_table`) say the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -210,6 +210,7 @@ def write_summary(
     *,
     county_name: str = "全县",
     generated_at: datetime | None = None,
+    extra_sheets: Sequence[Callable[[Workbook], None]] = (),
 ) -> Path:
     """Write `<out_dir>/<year>年政府信息公开工作年度报告汇总.xlsx` atomically; return its path.
 
@@ -219,7 +220,8 @@ def write_summary(
     why, and for what the prose keys hold). `generated_at` (default: now) is printed so that a
     clerk can tell a stale printout from today's.
 
-    Sheets: 提交情况 (first, active), 图表, 二、主动公开, 三、依申请公开, 四、复议诉讼, 汇总说明.
+    Sheets: 提交情况 (first, active), 图表, 二、主动公开, 三、依申请公开, 四、复议诉讼, 汇总说明,
+    then whatever `extra_sheets` add (the mail intake's 邮件往来).
     """
     from .summary_charts import write_chart_sheet
     from .summary_sheets import clean_text, write_status_sheet
@@ -238,4 +240,6 @@ def write_summary(
         write_status_sheet(workbook, year, ordered, county, when)
         write_chart_sheet(workbook, year, ordered, totals, county)
         write_totals(workbook, year, ordered, totals, county, when)
+        for add_sheet in extra_sheets:
+            add_sheet(workbook)
     return target

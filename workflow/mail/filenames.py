@@ -20,8 +20,20 @@ import re
 import urllib.parse
 from email.header import decode_header
 from email.message import Message
+from email.policy import Compat32
 
-__all__ = ["attachment_name", "decode_bytes", "decode_text"]
+__all__ = ["RAW_POLICY", "attachment_name", "decode_bytes", "decode_text"]
+
+
+class _RawHeaders(Compat32):
+    """compat32, but a header holding 8-bit bytes comes back as its raw text (bytes kept as
+    surrogate escapes) instead of a `Header` object, so that `decode_text` decides."""
+
+    def header_fetch_parse(self, name: str, value: str) -> str:  # type: ignore[override]
+        return value
+
+
+RAW_POLICY = _RawHeaders(linesep="\r\n")
 
 _GB_FAMILY = {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "gb_2312-80", "euc-cn", "euccn",
               "chinese", "csgb2312", "gb18030", "x-gb18030", "hz-gb-2312"}  # fmt: skip

@@ -12,11 +12,10 @@ import email
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import policy
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from .filenames import attachment_name, decode_text
+from .filenames import RAW_POLICY, attachment_name, decode_text
 
 __all__ = ["WORKBOOK_SUFFIXES", "Attachment", "ParsedMail", "normalize_id", "parse_message"]
 
@@ -122,7 +121,7 @@ def _payload(part: Message) -> bytes:
 
 def parse_message(raw: bytes) -> ParsedMail:
     """Parse `raw`; never raises for a malformed message (what cannot be read is left out)."""
-    message = email.message_from_bytes(raw, policy=policy.compat32)
+    message = email.message_from_bytes(raw, policy=RAW_POLICY)
     sender, name = _sender(message)
     mail = ParsedMail(
         raw=raw,
@@ -158,7 +157,7 @@ def message_ids_in(message: Message) -> list[str]:
         if part is message:
             continue
         if part.get_content_type() in ("text/rfc822-headers", "message/rfc822-headers"):
-            inner = email.message_from_bytes(_payload(part), policy=policy.compat32)
+            inner = email.message_from_bytes(_payload(part), policy=RAW_POLICY)
             found += _ids(inner.get("Message-ID"))
         elif part.get("Message-ID") and part.get_content_type() != "message/rfc822":
             found += _ids(part.get("Message-ID"))
