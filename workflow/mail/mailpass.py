@@ -168,15 +168,16 @@ class _Pass:
         if row.state in ("processed", "appended", "sending"):
             self._reply(row)
             row = self._reload(row)
-        if row.state in ("sent", "done"):
+        if row.state == "done":  # handled before (renumbered, or a second copy): mark only,
+            self.session.mark(uid)  # so that its folder never holds it twice
+        elif row.state == "sent":
             self.session.mark(uid)
             folder = {"submission": self.settings.handled_folder,
                       "no_workbook": self.settings.handled_folder,
                       "refused": self.settings.refused_folder}.get(row.kind)  # fmt: skip
             if folder:
                 self.session.move(uid, folder)
-            if row.state != "done":
-                self.store.set_state(row.key, "done")
+            self.store.set_state(row.key, "done")
 
     def _reload(self, row: MailRow) -> MailRow:
         fresh = self.store.get(row.key)
