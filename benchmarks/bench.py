@@ -72,7 +72,7 @@ def bench_floor(files: list[Path], template: Path, out: Path) -> float:
     from docxtpl import DocxTemplate
     from jinja2 import Environment
 
-    from workflow.form import FIELDS
+    from workflow.core.form import FIELDS
 
     start = time.perf_counter()
     for path in files:
@@ -91,7 +91,7 @@ def bench_floor(files: list[Path], template: Path, out: Path) -> float:
 
 
 def bench_process(files: list[Path], outbox: Path) -> float:
-    from workflow.pipeline import process_file
+    from workflow.flow.pipeline import process_file
 
     config = load_config(ROOT / "config.toml")
     start = time.perf_counter()

@@ -2,7 +2,7 @@
 
 `make_submission(**overrides)` starts from the published 后河镇 report (`seed_values()`),
 applies the overrides as an agency would type them, and parses every value with
-`workflow.values` the way the reader does; each key gets a fake cell on a sheet named after its
+`workflow.core.cell_values` as the reader does; each key gets a fake cell on a sheet named after its
 section, so that findings can be compared by (rule, fields, cells).
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from workflow.checks import CheckContext, run_checks
+from workflow.core.cell_values import parse_count, parse_fee, parse_year
+from workflow.core.findings import Finding
+from workflow.core.form import APPLICANT_COLUMNS, APPLICATION_ROWS, FIELDS, FieldType
+from workflow.core.submission import CellRef, Submission, Value
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
-from workflow.findings import Finding
-from workflow.form import APPLICANT_COLUMNS, APPLICATION_ROWS, FIELDS, FieldType
-from workflow.submission import CellRef, Submission, Value
-from workflow.values import parse_count, parse_fee, parse_year
 
 _SHEETS = {
     "基本信息": "基本信息",

@@ -419,6 +419,21 @@ def _prose_40000_failed(path: Path, blanks: _Blanks, scratch: Path) -> None:
 
 
 @_case(
+    "excel_escape_failed",
+    "failed",
+    "sum.balance",
+    agency=_agency("转义字符"),
+    description="Excel's escape _xFFFE_ (a character XML forbids) in the prose of a failing "
+    "report: the error workbook and the draft must still be written",
+)
+def _excel_escape_failed(path: Path, blanks: _Blanks, scratch: Path) -> None:
+    src = blanks.filled(
+        _agency("转义字符"), scratch / "src.xlsx", text_other="PLACEHOLDER", apply_new_natural=2
+    )
+    _patch_xml(src, path, b"PLACEHOLDER", "本年度未收取信息处理费。_xFFFE_ _x0007_".encode())
+
+
+@_case(
     "formula_no_cached_value",
     "failed",
     "value.formula_no_value",

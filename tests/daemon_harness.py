@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from workflow.atomic import TEMP_PREFIX
-from workflow.form import REPORT_TITLE_SUFFIX
-from workflow.outbox import RESULT_NAME
-from workflow.summary import summary_filename
+from workflow.core.atomic import TEMP_PREFIX
+from workflow.core.form import REPORT_TITLE_SUFFIX
+from workflow.flow.outbox import RESULT_NAME
+from workflow.office.summary import summary_filename
 
 __all__ = ["CLI", "LOCK_FILES", "WATCH", "Office", "OutboxWatcher", "Watch", "sha"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.checks_helpers import CELLS, make_submission
 from workflow.checks import CheckContext, check_arithmetic
-from workflow.form import APPLICANT_COLUMNS, APPLICATION_ROWS_BY_STEM, SUM_RULES, SumRule
+from workflow.core.form import APPLICANT_COLUMNS, APPLICATION_ROWS_BY_STEM, SUM_RULES, SumRule
 
 CTX = CheckContext()
 ROWS = APPLICATION_ROWS_BY_STEM

@@ -6,7 +6,7 @@ import pytest
 
 from tests.checks_helpers import cell, make_submission
 from workflow.checks import CheckContext, check_identity
-from workflow.form import PROSE_PARTS
+from workflow.core.form import PROSE_PARTS
 
 CTX = CheckContext()
 

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.checks_helpers import fixed_seed, neutral_seed
 from tests.conftest import MakeWorkbook
 from workflow.checks import context_from_config, run_checks
 from workflow.config import parse_config
-from workflow.findings import Finding
-
-pytest.importorskip("workflow.workbook.template")
-reader = pytest.importorskip("workflow.workbook.reader")
+from workflow.core.findings import Finding
+from workflow.workbook import reader
 
 CONFIG = parse_config(
     {"agencies": [{"name": "后河镇人民政府", "kind": "镇"}, {"name": "卫辉市公安局"}]}, Path(".")

@@ -206,7 +206,7 @@ def test_pdf_without_libreoffice_says_so_and_still_writes_the_report(
     make_workbook: MakeWorkbook, tmp_path: Path, config: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty-path"))
-    monkeypatch.setattr("workflow.pdf.find_soffice", lambda: None)
+    monkeypatch.setattr("workflow.report.pdf.find_soffice", lambda: None)
     code, out, err = run(
         "process",
         str(make_workbook()),
@@ -247,7 +247,7 @@ def test_process_pdf_writes_the_pdf_beside_the_report(
 def test_a_bug_on_one_file_rejects_it_and_the_others_go_on(
     make_workbook: MakeWorkbook, tmp_path: Path, config: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workflow import pipeline
+    from workflow.flow import pipeline
 
     calls: list[Path] = []
     real = pipeline.render_report

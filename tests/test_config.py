@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from workflow.config import builtin_report_template, load_config
-from workflow.errors import ConfigError
+from workflow.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 

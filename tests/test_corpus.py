@@ -29,10 +29,10 @@ import pytest
 
 from tests.corpus import FORMULA_MARK, MANIFEST, Case, build_corpus, case_names
 from tests.daemon_harness import WATCH, Office, OutboxWatcher, sha
-from workflow.atomic import TEMP_PREFIX
+from workflow.core.atomic import TEMP_PREFIX
+from workflow.core.names import safe_name
 from workflow.example import seed_values
-from workflow.names import safe_name
-from workflow.outbox import RESULT_NAME
+from workflow.flow.outbox import RESULT_NAME
 from workflow.workbook.fill import fill_by_name
 from workflow.workbook.template import write_template
 

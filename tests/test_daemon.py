@@ -24,14 +24,14 @@ import pytest
 
 from tests.conftest import fill_workbook
 from tests.daemon_harness import LOCK_FILES, Office, sha
-from workflow import daemon
-from workflow.atomic import TEMP_PREFIX
 from workflow.config import Config, load_config
+from workflow.core.atomic import TEMP_PREFIX
 from workflow.example import seed_values
-from workflow.intake import claim
-from workflow.jobs import Done, Job, run_job
-from workflow.ledger import Ledger
-from workflow.watch_loop import MAX_ATTEMPTS, WatchLoop
+from workflow.intake import daemon
+from workflow.intake.inbox import claim
+from workflow.intake.jobs import Done, Job, run_job
+from workflow.intake.loop import MAX_ATTEMPTS, WatchLoop
+from workflow.office.ledger import Ledger
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="drives signals and process groups")
 
@@ -361,7 +361,7 @@ def test_recovery_adopts_a_complete_rejected_result_and_removes_partial_ones(
     loop_parts: tuple[Office, Config, Ledger, ManualRunner],
 ) -> None:
     """A crash between a rejected result.json and the ledger: no second result is written."""
-    from workflow.pipeline import process_file
+    from workflow.flow.pipeline import process_file
 
     office, config, ledger, runner = loop_parts
     received = datetime(2022, 1, 10, 9, 30, 0, 250000).astimezone()

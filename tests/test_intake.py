@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from workflow import intake
-from workflow.atomic import TEMP_PREFIX
-from workflow.intake import (
+from workflow.core.atomic import TEMP_PREFIX
+from workflow.intake import inbox as intake
+from workflow.intake.inbox import (
     Readiness,
     archive_target,
     claim,

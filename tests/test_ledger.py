@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from workflow.ledger import Ledger
+from tests.checks_helpers import make_submission
+from workflow.core.cell_values import stored_number
+from workflow.core.outcome import ProcessResult
+from workflow.office.ledger import Ledger
 
 T0 = datetime(2022, 1, 15, 9, 0, 0).astimezone()
 
@@ -56,15 +59,18 @@ def test_a_claim_is_unfinished_until_finished(ledger: Ledger) -> None:
 
 
 def test_values_are_kept_for_passed_reports_only_and_fees_stay_exact(ledger: Ledger) -> None:
-    values = {
-        "agency_name": "后河镇人民政府",
-        "penalty_decisions": 3,
-        "fee_amount": Decimal("0.1235"),
-    }
+    """What the pipeline hands over (a real `ProcessResult`), read back as the summary and the
+    cross-year checks read it: the fee exactly, to the last of its decimals."""
+    sub = make_submission(fees_amount="0.1235", penalty_decisions=3)
     passed, failed = take(ledger, "aa"), take(ledger, "bb")
-    ledger.finish(passed, FakeResult("passed", values=values), Path("/a/1"))
-    ledger.finish(failed, FakeResult("failed", values=values), Path("/a/2"))
-    assert ledger.get(passed).values == values  # type: ignore[union-attr]
+    for id, status in ((passed, "passed"), (failed, "failed")):
+        result = ProcessResult(file="r.xlsx", status=status, findings=[], submission=sub)
+        ledger.finish(id, result, Path(f"/a/{id}"))
+    stored = ledger.get(passed).values  # type: ignore[union-attr]
+    assert stored is not None and stored["agency_name"] == "后河镇人民政府"
+    assert stored_number("fees_amount", stored["fees_amount"]) == Decimal("0.1235")
+    assert stored_number("penalty_decisions", stored["penalty_decisions"]) == 3
+    assert set(stored) == set(sub.values)
     assert ledger.get(failed).values is None  # type: ignore[union-attr]
 
 
@@ -155,7 +161,7 @@ def test_many_processes_opening_a_fresh_ledger_at_once_all_succeed(tmp_path: Pat
 
     path = tmp_path / "state" / "ledger.sqlite3"
     code = (
-        "import sys, time; from pathlib import Path; from workflow.ledger import Ledger\n"
+        "import sys, time; from pathlib import Path; from workflow.office.ledger import Ledger\n"
         "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # all open at one moment\n"
         "with Ledger(Path(sys.argv[1])) as ledger:\n    ledger.records()\n"
     )

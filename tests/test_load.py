@@ -33,11 +33,11 @@ import pytest
 from tests.daemon_harness import Office, OutboxWatcher, Watch, sha
 from workflow.config import Config, load_config
 from workflow.example import seed_values
-from workflow.intake import claim
-from workflow.jobs import Done, Job, run_job
-from workflow.ledger import Ledger, Record
-from workflow.outbox import RESULT_NAME
-from workflow.watch_loop import MAX_ATTEMPTS, WatchLoop
+from workflow.flow.outbox import RESULT_NAME
+from workflow.intake.inbox import claim
+from workflow.intake.jobs import Done, Job, run_job
+from workflow.intake.loop import MAX_ATTEMPTS, WatchLoop
+from workflow.office.ledger import Ledger, Record
 from workflow.workbook.fill import fill_by_name
 from workflow.workbook.template import write_template
 

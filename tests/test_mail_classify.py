@@ -6,8 +6,8 @@ import pytest
 
 from tests.mail_helpers import raw_mail
 from tests.mail_servers import OFFICE
-from workflow.mail.classify import bounce_of, never_answer_reason
-from workflow.mail.message import parse_message
+from workflow.intake.mail.classify import bounce_of, never_answer_reason
+from workflow.intake.mail.message import parse_message
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from tests.conftest import MakeWorkbook
 from tests.mail_helpers import MailOffice, raw_mail, rfc2231_part
 from tests.mail_servers import AGENCY
 from workflow.cli import main
-from workflow.mail.mailpass import run_pass
-from workflow.mail.message import parse_message
+from workflow.intake.mail.mailpass import run_pass
+from workflow.intake.mail.message import parse_message
 
 
 def _cli(office: MailOffice, *args: str) -> tuple[int, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workflow.config import load_config
-from workflow.errors import ConfigError
+from workflow.core.errors import ConfigError
 
 GOOD = """
 [mail]
@@ -103,8 +103,8 @@ def test_plain_is_allowed_on_loopback(tmp_path: Path) -> None:
 
 
 def test_an_old_ledger_gains_the_mail_columns_and_keeps_its_rows(tmp_path: Path) -> None:
-    from workflow.ledger import Ledger
-    from workflow.mail.store import MailStore
+    from workflow.office.ledger import Ledger
+    from workflow.office.mail_ledger import MailStore
 
     path = tmp_path / "ledger.sqlite3"
     with sqlite3.connect(path) as db:  # the schema of the first release, one row in it

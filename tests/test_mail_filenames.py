@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.mail_helpers import raw_mail
-from workflow.mail.message import parse_message
+from workflow.intake.mail.message import parse_message
 
 NAME = "后河镇堃2021年报告.xlsx"  # 堃 is GBK, not GB2312: a strict GB2312 decoder loses it
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,8 +8,8 @@ from pathlib import Path
 from tests.conftest import MakeWorkbook
 from tests.mail_helpers import MailOffice, plain_part, raw_mail, rfc2231_part
 from tests.mail_servers import AGENCY
-from workflow.mail.mailpass import run_pass
-from workflow.mail.message import parse_message
+from workflow.intake.mail.mailpass import run_pass
+from workflow.intake.mail.message import parse_message
 
 
 def test_passing_workbook_gets_the_word_report_in_the_thread(
@@ -47,7 +47,7 @@ def _body(message: object) -> str:
 
 
 def _submissions(office: MailOffice) -> list[tuple[str, str | None, str | None]]:
-    from workflow.ledger import Ledger
+    from workflow.office.ledger import Ledger
 
     path = office.root / "state" / "ledger.sqlite3"
     if not path.exists():

@@ -15,9 +15,9 @@ from tests.conftest import MakeWorkbook
 from tests.daemon_harness import WATCH
 from tests.mail_helpers import MailOffice, raw_mail, rfc2231_part, write_office
 from tests.mail_servers import NO_IDLE_NO_MOVE, Dovecot, SmtpCapture
-from workflow.ledger import Ledger
-from workflow.mail.imap import ImapSession
-from workflow.mail.mailpass import run_pass
+from workflow.intake.mail.imap import ImapSession
+from workflow.intake.mail.mailpass import run_pass
+from workflow.office.ledger import Ledger
 
 
 def _rows(office: MailOffice) -> list[tuple[str, str | None]]:
@@ -57,7 +57,7 @@ def test_kill_9_between_sending_and_marking_sends_no_second_reply(
 def test_smtp_refusal_keeps_the_reply_for_the_next_pass(
     mail_office: MailOffice, make_workbook: MakeWorkbook
 ) -> None:
-    from workflow.errors import MailError
+    from workflow.core.errors import MailError
 
     book = make_workbook("r.xlsx").read_bytes()
     mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))

@@ -12,8 +12,8 @@ import openpyxl
 from tests.conftest import MakeWorkbook
 from tests.workbook_cells import cells_of
 from workflow.config import load_config
-from workflow.form import FIELDS
-from workflow.pipeline import check_file
+from workflow.core.form import FIELDS
+from workflow.flow.pipeline import check_file
 from workflow.workbook.marked import RESULT_SHEET, write_error_workbook
 
 # The repository's config, its state folder replaced by one that holds no ledger: these tests

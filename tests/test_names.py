@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow.names import EMPTY_NAME, MAX_BYTES, safe_name
+from workflow.core.names import EMPTY_NAME, MAX_BYTES, safe_name
 
 NASTY = [
     "../../etc/passwd",

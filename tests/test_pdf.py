@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeWorkbook
-from workflow import pdf
-from workflow.atomic import TEMP_PREFIX
-from workflow.errors import OutputError
-from workflow.report import render_report, report_filename
+from workflow.core.atomic import TEMP_PREFIX
+from workflow.core.errors import OutputError
+from workflow.report import pdf
+from workflow.report.render import render_report, report_filename
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "report.docx"
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="fake soffice is a shell script")
@@ -73,7 +73,8 @@ def test_timeout_is_an_output_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 @pytest.mark.skipif(not pdf.pdf_available(), reason="LibreOffice (soffice) is not installed")
 def test_seed_report_converts(make_workbook: MakeWorkbook, tmp_path: Path) -> None:
-    reader = pytest.importorskip("workflow.workbook.reader")
+    from workflow.workbook import reader
+
     sub = reader.read_workbook(make_workbook())
     out = tmp_path / "out"
     report = render_report(sub, [], TEMPLATE, out / report_filename(sub.agency, 2021), draft=False)

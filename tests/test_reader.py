@@ -19,10 +19,10 @@ from openpyxl.packaging.custom import StringProperty
 
 from tests.conftest import MakeWorkbook
 from tests.hostile import EXTERNAL_ENTITY, prepend_doctype, rewrite_member, truncated
-from workflow.errors import RejectedFile
+from workflow.core.errors import RejectedFile
+from workflow.core.form import FIELDS, TEMPLATE_VERSION
+from workflow.core.submission import CellRef
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
-from workflow.form import FIELDS, TEMPLATE_VERSION
-from workflow.submission import CellRef
 from workflow.workbook import reader
 from workflow.workbook.fill import fill_by_name
 from workflow.workbook.meta import SUPPORTED_VERSIONS

@@ -15,10 +15,10 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate
 
-from workflow import form
 from workflow.config import builtin_report_template
-from workflow.errors import ReportTemplateError
-from workflow.report import KNOWN_HELPERS, template_problems
+from workflow.core import form
+from workflow.core.errors import ReportTemplateError
+from workflow.report.render import KNOWN_HELPERS, template_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "templates" / "report.docx"

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import MakeWorkbook
 from tests.workbook_cells import cell_of, cells_of
 from workflow.config import load_config
-from workflow.pipeline import check_file
+from workflow.flow.pipeline import check_file
 
 # The repository's config, its state folder replaced by one that holds no ledger: these tests
 # are about one year's report, whatever the developer's own state/ may hold.

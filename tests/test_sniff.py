@@ -23,7 +23,7 @@ from tests.hostile import (
     zip_bomb,
     zip_with_members,
 )
-from workflow.errors import RejectedFile
+from workflow.core.errors import RejectedFile
 from workflow.workbook import sniff
 from workflow.workbook.sniff import inspect_file
 

@@ -9,9 +9,9 @@ from rich.console import Console
 
 from workflow.config import Agency
 from workflow.example import SEED_AGENCY, seed_values
-from workflow.status_table import STATUS_STYLES, render_status, status_records, status_table
-from workflow.summary import AgencyState, states_for_year
-from workflow.summary_sheets import COLUMNS
+from workflow.office.states import AgencyState, states_for_year
+from workflow.office.status_table import STATUS_STYLES, render_status, status_records, status_table
+from workflow.office.summary_sheets import COLUMNS
 
 TZ = timezone(timedelta(hours=8))
 MARKUP_NAME = "[red]县水利局[/red][link=http://x]y[/link]"

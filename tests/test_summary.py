@@ -17,10 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workflow.atomic import TEMP_PREFIX
 from workflow.config import Agency, load_config
-from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
-from workflow.form import (
+from workflow.core.atomic import TEMP_PREFIX
+from workflow.core.form import (
     FIELDS,
     FIELDS_BY_KEY,
     FORM_ID,
@@ -28,15 +27,15 @@ from workflow.form import (
     FieldType,
     application_key,
 )
-from workflow.summary import (
+from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
+from workflow.office.states import (
     AgencyState,
     action_note,
     count_line,
     county_totals,
     states_for_year,
-    summary_filename,
-    write_summary,
 )
+from workflow.office.summary import summary_filename, write_summary
 
 TZ = timezone(timedelta(hours=8))
 FORMULA_NAME = '=HYPERLINK("http://x","y")'
@@ -304,7 +303,7 @@ def test_custom_properties_mark_it_as_a_workbook_of_our_form(
 def test_our_reader_and_checks_take_the_summary_as_a_report(
     summary: tuple[Path, dict[str, object]],
 ) -> None:
-    from workflow.pipeline import check_file
+    from workflow.flow.pipeline import check_file
     from workflow.workbook.reader import read_workbook
 
     path, totals = summary
@@ -356,7 +355,7 @@ def test_nothing_passed_yet_still_writes_a_complete_workbook(tmp_path: Path) -> 
 def test_a_failure_while_writing_leaves_the_previous_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import workflow.summary_totals
+    import workflow.office.summary
 
     old = write_summary(tmp_path, 2021, states_for_year(REGISTRY, []))
     before = old.read_bytes()
@@ -364,7 +363,7 @@ def test_a_failure_while_writing_leaves_the_previous_summary(
     def broken(*args: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(workflow.summary_totals, "write_totals", broken)
+    monkeypatch.setattr(workflow.office.summary, "write_totals", broken)
     with pytest.raises(RuntimeError, match="disk full"):
         write_summary(tmp_path, 2021, states_for_year(REGISTRY, submissions()))
     assert old.read_bytes() == before

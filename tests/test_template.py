@@ -1,6 +1,6 @@
 """The blank agency workbook, as an agency (and the reader) sees it when opening the file.
 
-Everything is checked through openpyxl on the written file, and compared with `workflow.form`:
+Everything is checked through openpyxl on the written file, and compared with `workflow.core.form`:
 which cell each key names, which labels sit beside and above it, what is locked, validated
 and highlighted, and what the workbook says about where it came from.
 """
@@ -20,8 +20,7 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
-from workflow.form import (
+from workflow.core.form import (
     APPLICANT_COLUMNS,
     APPLICANT_HEADER,
     APPLICATION_ROWS,
@@ -40,6 +39,7 @@ from workflow.form import (
     TEMPLATE_VERSION,
     FieldType,
 )
+from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
 from workflow.workbook import template
 from workflow.workbook.template import (
     META_PROPERTIES,
@@ -499,7 +499,7 @@ def test_write_template_replaces_and_fails_atomically(
     def boom(*args: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(template, "_write_meta", boom)
+    monkeypatch.setattr(template, "write_template_marks", boom)
     with pytest.raises(RuntimeError, match="disk on fire"):
         write_template(tmp_path, SEED_AGENCY, SEED_YEAR)
     assert [p.name for p in tmp_path.iterdir()] == [first.name], "no temp file left behind"

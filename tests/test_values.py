@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from workflow.values import parse_count, parse_fee, parse_year
+from workflow.core.cell_values import parse_count, parse_fee, parse_year
 
 
 @pytest.mark.parametrize(

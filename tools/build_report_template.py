@@ -4,8 +4,8 @@
 The office edits the result in Word or WPS (letterhead, an extra paragraph, fonts), so the
 template is an ordinary document: the GB/T 9704 page and fonts live on named styles, the three
 tables are laid out statically as the official format with one jinja tag per value cell, and
-docxtpl paragraph loops carry the prose. Every label comes from `workflow.form`; the tags are
-the field keys and the helpers of `workflow.report.KNOWN_HELPERS`.
+docxtpl paragraph loops carry the prose. Every label comes from `workflow.core.form`; the tags are
+the field keys and the helpers of `workflow.report.render.KNOWN_HELPERS`.
 
 Chinese fonts are set as w:rFonts w:eastAsia (with ascii/hAnsi) on the styles and on the
 document defaults, with every theme-font attribute removed: a theme attribute beats an explicit
@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # runs from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
-from workflow import form  # noqa: E402
-from workflow.atomic import atomic_write_bytes  # noqa: E402
+from workflow.core import form  # noqa: E402
+from workflow.core.atomic import atomic_write_bytes  # noqa: E402
 
 __all__ = ["OUTPUTS", "build", "build_bytes", "main"]
 

@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .mail.settings import MailSettings, parse_emails, parse_mail
+from workflow.core.errors import ConfigError
+from workflow.core.mail_settings import MailSettings, parse_emails, parse_mail
 
 __all__ = ["Agency", "Config", "WatchSettings", "builtin_report_template", "load_config"]
 

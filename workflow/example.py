@@ -8,7 +8,7 @@ The table values are the published ones: all zero except 行政处罚 3.
 
 from __future__ import annotations
 
-from .form import FIELDS
+from workflow.core.form import FIELDS
 
 __all__ = ["SEED_AGENCY", "SEED_YEAR", "seed_values"]
 

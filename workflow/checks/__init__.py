@@ -21,27 +21,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from ..findings import Finding, sort_findings
-from ..submission import Submission
-from .amounts import check_amounts
-from .applications import check_applications_statement
-from .arithmetic import check_arithmetic
-from .context import (
+from workflow.checks.amounts import check_amounts
+from workflow.checks.applications import check_applications_statement
+from workflow.checks.arithmetic import check_arithmetic
+from workflow.checks.context import (
     CheckContext,
     PreviousReport,
     context_from_config,
     infer_agency_kind,
     normalise_kind,
 )
-from .copied import check_copied
-from .fees import check_fee_statement
-from .history import check_history
-from .identity import check_identity
-from .registry import check_registry
-from .self_reference import check_self_reference
-from .values import check_values
-from .wording import check_old_format
-from .years import check_years
+from workflow.checks.copied import check_copied
+from workflow.checks.fees import check_fee_statement
+from workflow.checks.history import check_history
+from workflow.checks.identity import check_identity
+from workflow.checks.registry import check_registry
+from workflow.checks.self_reference import check_self_reference
+from workflow.checks.value_format import check_values
+from workflow.checks.wording import check_old_format
+from workflow.checks.years import check_years
+from workflow.core.findings import Finding, sort_findings
+from workflow.core.submission import Submission
 
 __all__ = [
     "ALL_CHECKS",

@@ -9,13 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..form import FIELDS_BY_KEY, PROSE_PARTS, ProsePart
-from ..submission import Submission
-from ..values import parse_count
+from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, ProsePart
+from workflow.core.submission import Submission
 
 __all__ = [
     "PROSE_BY_KEY",
-    "as_count",
     "field_label",
     "field_labels",
     "format_number",
@@ -58,17 +56,6 @@ def field_labels(key: str) -> tuple[str, str]:
         return prose_label(key), ""
     f = FIELDS_BY_KEY[key]
     return f.row_label or f.block, f.column_label
-
-
-def as_count(value: object) -> int | None:
-    """A count from last year's record, which may hold ints, Decimals or their text.
-
-    None (missing, or unreadable last year) is unknown, not 0: nothing can be compared.
-    """
-    if value is None:
-        return None
-    parsed = parse_count(value)
-    return parsed.value if isinstance(parsed.value, int) else None
 
 
 def format_number(value: int | Decimal) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..form import PROSE_PARTS, ProsePart
-from ..submission import Submission
+from workflow.core.form import PROSE_PARTS, ProsePart
+from workflow.core.submission import Submission
 
 __all__ = [
     "CLAUSE",

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ..findings import Finding, finding
-from ..submission import Submission
-from ._common import field_label, field_labels, format_number, where
-from .context import CheckContext
+from workflow.checks._common import field_label, field_labels, format_number, where
+from workflow.checks.context import CheckContext
+from workflow.core.findings import Finding, finding
+from workflow.core.submission import Submission
 
 __all__ = ["FEE_KEY", "check_amounts"]
 

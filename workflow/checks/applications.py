@@ -22,10 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..submission import Submission
-from ._common import prose_label, where
-from ._text import (
+from workflow.checks._common import prose_label, where
+from workflow.checks._text import (
     CLAUSE,
     TITLE,
     chinese_number,
@@ -37,7 +35,9 @@ from ._text import (
     prose_parts,
     quote,
 )
-from .context import CheckContext
+from workflow.checks.context import CheckContext
+from workflow.core.findings import Finding, finding
+from workflow.core.submission import Submission
 
 __all__ = ["application_claims", "check_applications_statement"]
 

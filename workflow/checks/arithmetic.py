@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..form import SUM_RULES, SumRule
-from ..submission import Submission
-from ._common import field_labels, where
-from .context import CheckContext
+from workflow.checks._common import field_labels, where
+from workflow.checks.context import CheckContext
+from workflow.core.findings import Finding, finding
+from workflow.core.form import SUM_RULES, SumRule
+from workflow.core.submission import Submission
 
 __all__ = ["check_arithmetic", "check_sum_rule"]
 
@@ -48,6 +48,9 @@ def check_sum_rule(sub: Submission, rule: SumRule) -> Finding | None:
         expected=right,
         actual=left,
         scope=rule.scope,
+        left_label=rule.left_label,
+        right_label=rule.right_label,
+        advice=rule.advice,
         left=left,
         right=right,
         diff=abs(left - right),

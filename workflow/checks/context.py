@@ -13,8 +13,10 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from ..config import Config
+from workflow.config import Config
+from workflow.core.cell_values import stored_number
 
 __all__ = [
     "KINDS",
@@ -46,6 +48,10 @@ class PreviousReport:
     source: str
     """Last year's file name, quoted in messages so the clerk can find it."""
     year: int
+
+    def number(self, key: str) -> int | Decimal | None:
+        """Last year's number under `key`; None when unknown (missing or unreadable)."""
+        return stored_number(key, self.values.get(key))
 
 
 @dataclass(frozen=True)

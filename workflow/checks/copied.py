@@ -14,24 +14,17 @@ A figure that cannot be read on either side makes the figures incomparable: noth
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
-from ..findings import Finding, finding
-from ..form import FIELDS_BY_KEY, PROSE_PARTS, FieldType, numeric_keys
-from ..submission import Submission
-from ..values import parse_count, parse_fee
-from ._common import field_label, where
-from .context import CheckContext, PreviousReport
+from workflow.checks._common import field_label, where
+from workflow.checks.context import CheckContext, PreviousReport
+from workflow.core.findings import Finding, finding
+from workflow.core.form import PROSE_PARTS, numeric_keys
+from workflow.core.submission import Submission
 
 __all__ = ["MIN_COPIED_TEXT", "check_copied"]
 
 MIN_COPIED_TEXT = 40
 """Characters (white space aside) from which an unchanged prose part is worth a warning."""
-
-
-def _last_year(previous: PreviousReport, key: str) -> int | Decimal | None:
-    parse = parse_fee if FIELDS_BY_KEY[key].type is FieldType.WAN_YUAN else parse_count
-    return parse(previous.values.get(key)).value
 
 
 def _squeezed(text: object) -> str:
@@ -41,7 +34,7 @@ def _squeezed(text: object) -> str:
 def _figures(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
     keys = numeric_keys()
     now = {k: sub.number(k) for k in keys}
-    before = {k: _last_year(previous, k) for k in keys}
+    before = {k: previous.number(k) for k in keys}
     if None in now.values() or None in before.values() or now != before:
         return
     reported = tuple(k for k in keys if now[k])

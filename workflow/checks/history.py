@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..form import APPLICANT_COLUMNS, APPLICATION_ROWS_BY_STEM
-from ..submission import Submission
-from ._common import as_count, field_label, field_labels, where
-from .context import CheckContext, PreviousReport
+from workflow.checks._common import field_label, field_labels, where
+from workflow.checks.context import CheckContext, PreviousReport
+from workflow.core.findings import Finding, finding
+from workflow.core.form import APPLICANT_COLUMNS, APPLICATION_ROWS_BY_STEM
+from workflow.core.submission import Submission
 
 __all__ = ["IN_FORCE_ROWS", "check_history"]
 
@@ -38,7 +38,7 @@ def _carried_in(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
     for column in APPLICANT_COLUMNS:
         key = carried_in.key(column)
         now = _this_year(sub, key)
-        before = as_count(previous.values.get(carried_out.key(column)))
+        before = previous.number(carried_out.key(column))
         if now is None or before is None or now == before:
             continue
         row_label, column_label = field_labels(key)
@@ -59,7 +59,7 @@ def _in_force(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
         now = _this_year(sub, in_force)
         added = _this_year(sub, issued)
         removed = _this_year(sub, repealed)
-        before = as_count(previous.values.get(in_force))
+        before = previous.number(in_force)
         if now is None or added is None or removed is None or before is None:
             continue
         expected = before + added - removed

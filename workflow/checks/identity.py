@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..form import PROSE_PARTS
-from ..names import agency_key
-from ..submission import Submission
-from ..values import display_raw
-from ._common import field_label, field_labels, where
-from .context import CheckContext
+from workflow.checks._common import field_label, field_labels, where
+from workflow.checks.context import CheckContext
+from workflow.core.cell_values import display_raw
+from workflow.core.findings import Finding, finding
+from workflow.core.form import PROSE_PARTS
+from workflow.core.names import agency_key
+from workflow.core.submission import Submission
 
 __all__ = ["check_identity", "is_blank_text", "same_agency"]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..submission import Submission
-from ._common import field_labels, where
-from .context import CheckContext
-from .identity import is_blank_text, same_agency
+from workflow.checks._common import field_labels, where
+from workflow.checks.context import CheckContext
+from workflow.checks.identity import is_blank_text, same_agency
+from workflow.core.findings import Finding, finding
+from workflow.core.submission import Submission
 
 __all__ = ["check_registry", "closest_names"]
 

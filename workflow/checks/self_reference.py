@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..submission import Submission
-from ._common import prose_label, where
-from ._text import TITLE, mask, normalise, prose_parts
-from .context import CheckContext, infer_agency_kind, normalise_kind
+from workflow.checks._common import prose_label, where
+from workflow.checks._text import TITLE, mask, normalise, prose_parts
+from workflow.checks.context import CheckContext, infer_agency_kind, normalise_kind
+from workflow.core.findings import Finding, finding
+from workflow.core.submission import Submission
 
 __all__ = ["SELF_FORMS", "check_self_reference", "proper_self_reference"]
 

@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..findings import Finding, finding
-from ..submission import Submission
-from ._common import prose_label, where
-from ._text import normalise, prose_parts
-from .context import CheckContext
+from workflow.checks._common import prose_label, where
+from workflow.checks._text import normalise, prose_parts
+from workflow.checks.context import CheckContext
+from workflow.core.findings import Finding, finding
+from workflow.core.submission import Submission
 
 __all__ = ["OLD_WORDING", "OldWording", "check_old_format"]
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..findings import Finding, finding
-from ..submission import Submission
-from ._common import prose_label, where
-from ._text import TITLE, mask, normalise, prose_parts, sentence_span
-from .context import CheckContext
+from workflow.checks._common import prose_label, where
+from workflow.checks._text import TITLE, mask, normalise, prose_parts, sentence_span
+from workflow.checks.context import CheckContext
+from workflow.core.findings import Finding, finding
+from workflow.core.submission import Submission
 
 __all__ = ["check_years"]
 

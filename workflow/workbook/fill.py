@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ..atomic import atomic_path
+from workflow.core.atomic import atomic_path
 
 __all__ = ["fill_by_name"]
 

@@ -9,7 +9,6 @@ from a finding or an agency's text is written as text, never as a formula.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,10 +20,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from ..atomic import atomic_path
-from ..errors import OutputError
-from ..findings import Finding, Severity, sort_findings
-from ..form import FIELDS_BY_KEY
+from workflow.core.atomic import atomic_path
+from workflow.core.errors import OutputError
+from workflow.core.findings import Finding, Severity, sort_findings
+from workflow.core.form import FIELDS_BY_KEY
+from workflow.core.text import EXCEL_CELL_LIMIT, clean_xml_text, wrapped_lines
 
 __all__ = ["RESULT_SHEET", "write_error_workbook", "write_rejection_note"]
 
@@ -39,21 +39,13 @@ _FILL = {
 _FONT = {Severity.ERROR: Font(color="9C0006", bold=True), Severity.WARNING: Font(color="9C5700")}
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _text(cell: Cell, value: object) -> None:
     """Write `value` as literal text: a leading '=' must never become a formula."""
-    text = _ILLEGAL.sub("", "" if value is None else str(value))
+    text = clean_xml_text(value, EXCEL_CELL_LIMIT)
     cell.value = text
     cell.data_type = "s"
-
-
-def _lines(text: str, width: int) -> int:
-    """Lines `text` wraps to in a column `width` units wide (a CJK character takes two units):
-    openpyxl cannot auto-fit rows, and a clipped message is no use to the agency."""
-    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-    return max(1, -(-units // max(1, width - 1)))
 
 
 def _item_label(f: Finding) -> str:
@@ -108,7 +100,7 @@ def _write_findings_sheet(wb: openpyxl.Workbook, findings: Sequence[Finding]) ->
             cell.border = _BORDER
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[row].height = 15 * max(
-            _lines(str(v), w) for v, w in zip(values, WIDTHS, strict=True)
+            wrapped_lines(str(v), w) for v, w in zip(values, WIDTHS, strict=True)
         )
         ws.cell(row, 2).font = _FONT[f.severity]
         if f.cells:
@@ -140,7 +132,7 @@ def _mark_cells(wb: openpyxl.Workbook, findings: Sequence[Finding]) -> None:
         worst = Severity.ERROR if any(f.is_error for f in found) else Severity.WARNING
         cell.fill = _FILL[worst]
         text = "\n".join(f"【{f.severity.chinese}】{f.message}" for f in found)
-        comment = Comment(_ILLEGAL.sub("", text)[:30000], AUTHOR)
+        comment = Comment(clean_xml_text(text, 30000), AUTHOR)
         comment.width = 360
         comment.height = min(600, 80 + 40 * len(found))
         cell.comment = comment
@@ -177,11 +169,11 @@ def write_rejection_note(file_name: str, findings: Sequence[Finding], out: Path)
         ws.set_column(1, 1, 90)
         ws.write_string(0, 0, "政府信息公开工作年度报告：文件未被接收", title)
         ws.write_string(2, 0, "文件", label)
-        ws.write_string(2, 1, _ILLEGAL.sub("", file_name), body)
+        ws.write_string(2, 1, clean_xml_text(file_name), body)
         row = 3
         for f in findings:
             ws.write_string(row, 0, "原因", label)
-            ws.write_string(row, 1, _ILLEGAL.sub("", f.message), body)
+            ws.write_string(row, 1, clean_xml_text(f.message), body)
             ws.set_row(row, 60)
             row += 1
         ws.write_string(row, 0, "怎么办", label)

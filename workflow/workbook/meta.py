@@ -26,11 +26,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..errors import RejectedFile
-from ..form import FIELDS, FORM_ID, TEMPLATE_VERSION
-from ..submission import CellRef
-from ..values import display_raw
-from .template import META_PROPERTIES, META_SHEET
+from workflow.core.cell_values import display_raw
+from workflow.core.errors import RejectedFile
+from workflow.core.form import FIELDS, FORM_ID, TEMPLATE_VERSION
+from workflow.core.submission import CellRef
+from workflow.workbook.template import META_PROPERTIES, META_SHEET
 
 __all__ = [
     "META_KEYS",

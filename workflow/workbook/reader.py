@@ -8,7 +8,7 @@ what to send instead:
    streamed). Whatever openpyxl or the XML and zip layers under it raise on a damaged file
    becomes ``file.damaged``; defusedxml's refusal of a DTD becomes ``file.unsafe``.
 3. `meta.locate_fields`: our template, a version we know, every defined name intact.
-4. Each cell is read and parsed with `workflow.values`. Bad values are not errors here: they
+4. Each cell is read and parsed with `core.cell_values`. Bad values are not errors here: they
    are kept in `Submission.problems` for the checks to report.
 
 Formulas: an agency may type ``=3+2`` in a count. Its cached result (what Excel showed) is used
@@ -33,12 +33,12 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.escape import unescape
 from openpyxl.workbook.workbook import Workbook
 
-from ..errors import RejectedFile
-from ..form import FIELDS_BY_KEY, FieldType
-from ..submission import CellRef, Submission
-from ..values import Parsed, display_raw, parse_count, parse_fee, parse_year
-from .meta import SUPPORTED_VERSIONS, locate_fields, read_identity
-from .sniff import UNSAFE_XML, inspect_file
+from workflow.core.cell_values import Parsed, display_raw, parse_count, parse_fee, parse_year
+from workflow.core.errors import RejectedFile
+from workflow.core.form import FIELDS_BY_KEY, FieldType
+from workflow.core.submission import CellRef, Submission
+from workflow.workbook.meta import SUPPORTED_VERSIONS, locate_fields, read_identity
+from workflow.workbook.sniff import UNSAFE_XML, inspect_file
 
 __all__ = ["SUPPORTED_VERSIONS", "read_workbook"]
 
@@ -184,9 +184,9 @@ def _read_cells(wb: Workbook, refs: dict[str, CellRef], name: str) -> dict[str, 
             )
             for r, row in enumerate(grid, top):
                 for c, cell in enumerate(row, left):
-                    key = wanted.get((r, c))
-                    if key is not None:
-                        found[key] = (cell.value, getattr(cell, "data_type", "n"))
+                    at = wanted.get((r, c))
+                    if at is not None:
+                        found[at] = (cell.value, getattr(cell, "data_type", "n"))
     return {key: found.get(key, (None, "n")) for key in refs}
 
 

@@ -25,7 +25,7 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import RejectedFile
+from workflow.core.errors import RejectedFile
 
 __all__ = [
     "MAX_FILE_BYTES",

@@ -26,8 +26,8 @@ from types import MappingProxyType
 
 from xlsxwriter.workbook import Workbook
 
-from ..atomic import atomic_path
-from ..form import (
+from workflow.core.atomic import atomic_path
+from workflow.core.form import (
     FIELDS,
     FIELDS_BY_KEY,
     FORM_ID,
@@ -37,10 +37,14 @@ from ..form import (
     FieldType,
     SumRule,
 )
-from ..names import safe_name
-from .template_instructions import INSTRUCTION_WIDTHS, SHEET_INSTRUCTIONS, write_instructions
-from .template_layout import Placed, Sheet, Styles, rectangles
-from .template_sheets import (
+from workflow.core.names import safe_name
+from workflow.workbook.template_instructions import (
+    INSTRUCTION_WIDTHS,
+    SHEET_INSTRUCTIONS,
+    write_instructions,
+)
+from workflow.workbook.template_layout import Placed, Sheet, Styles, rectangles
+from workflow.workbook.template_sheets import (
     APPLICATION_WIDTHS,
     LITIGATION_WIDTHS,
     PROACTIVE_WIDTHS,
@@ -62,6 +66,7 @@ __all__ = [
     "alarm_cells",
     "template_filename",
     "write_template",
+    "write_template_marks",
 ]
 
 META_PROPERTIES: Mapping[str, str] = MappingProxyType(
@@ -167,7 +172,7 @@ def _build(workbook: Workbook, agency: str, year: int) -> None:
     for each in sheets:
         each.finish()
         each.protect()
-    _write_meta(workbook, styles, agency, year)
+    write_template_marks(workbook, agency, year)
     workbook.set_properties(
         {
             "title": f"{agency}{year}{REPORT_TITLE_SUFFIX}",
@@ -177,23 +182,24 @@ def _build(workbook: Workbook, agency: str, year: int) -> None:
     )
 
 
-def _meta_values(agency: str, year: int) -> dict[str, str]:
+def write_template_marks(workbook: Workbook, agency: str, year: int) -> None:
+    """The marks by which the reader knows our workbook (form, template version, agency,
+    year): as custom document properties and in the very hidden, protected `META_SHEET`.
+    The agency workbook and the office's summary workbook both carry them."""
     values = {
         "form": FORM_ID,
         "template_version": TEMPLATE_VERSION,
         "agency": agency,
         "year": str(year),
     }
-    return {META_PROPERTIES[role]: value for role, value in values.items()}
-
-
-def _write_meta(workbook: Workbook, styles: Styles, agency: str, year: int) -> None:
-    for name, value in _meta_values(agency, year).items():
+    marks = {META_PROPERTIES[role]: value for role, value in values.items()}
+    for name, value in marks.items():
         workbook.set_custom_property(name, value, "text")
     ws = workbook.add_worksheet(META_SHEET)
-    for row, (name, value) in enumerate(_meta_values(agency, year).items()):
-        ws.write_string(row, 0, name, styles.meta)
-        ws.write_string(row, 1, value, styles.meta)
+    text = workbook.add_format({"num_format": "@"})
+    for row, (name, value) in enumerate(marks.items()):
+        ws.write_string(row, 0, name, text)
+        ws.write_string(row, 1, value, text)
     ws.very_hidden()
     ws.protect()
 

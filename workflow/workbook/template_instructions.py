@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..form import FIELDS_BY_KEY, REPORT_TITLE_SUFFIX, SECTION_TITLES, SUM_RULES
-from .template_layout import Sheet
-from .template_sheets import SHEET_APPLICATIONS, SHEET_LITIGATION, SHEET_PROACTIVE, SHEET_PROSE
+from workflow.core.form import FIELDS_BY_KEY, REPORT_TITLE_SUFFIX, SECTION_TITLES, SUM_RULES
+from workflow.workbook.template_layout import Sheet
+from workflow.workbook.template_sheets import (
+    SHEET_APPLICATIONS,
+    SHEET_LITIGATION,
+    SHEET_PROACTIVE,
+    SHEET_PROSE,
+)
 
 __all__ = ["INSTRUCTION_WIDTHS", "SHEET_INSTRUCTIONS", "instructions", "write_instructions"]
 

@@ -12,8 +12,6 @@ and the column widths and sets it explicitly: labels are never cut off, whatever
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,9 +21,10 @@ from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..form import FIELDS_BY_KEY, FieldType
+from workflow.core.form import FIELDS_BY_KEY, FieldType
+from workflow.core.text import wrapped_lines
 
-__all__ = ["Placed", "Sheet", "Styles", "rectangles", "text_width"]
+__all__ = ["Placed", "Sheet", "Styles", "rectangles"]
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -44,16 +43,6 @@ _MIN_ROW_PT = 20.0
 """Every written row is at least this high: room to click and type in a table cell."""
 A4 = 9
 """xlsxwriter's paper code for A4."""
-
-
-def text_width(text: str) -> float:
-    """Width of `text` in Excel column units: a CJK character is about two digits wide."""
-    return sum(2.1 if unicodedata.east_asian_width(c) in "WF" else 1.1 for c in text)
-
-
-def _lines(text: str, width: float) -> int:
-    usable = max(width - 1.5, 2.0)
-    return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
 class Styles:
@@ -86,7 +75,6 @@ class Styles:
             FieldType.TEXT: fmt(num_format="@", **fixed),
             FieldType.YEAR: fmt(num_format="0", **fixed),
         }
-        self.meta = workbook.add_format({"num_format": "@"})
         self.alarm = workbook.add_format(
             {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
         )
@@ -157,7 +145,7 @@ class Sheet:
         last_col = col if last_col is None else last_col
         self._cell(row, col, last_row, last_col, fmt)
         self.ws.write_string(row, col, value, fmt)
-        lines = _lines(value, self.span_width(col, last_col))
+        lines = wrapped_lines(value, self.span_width(col, last_col))
         height = lines * _LINE_PT * size / FONT_SIZE + _PADDING_PT
         rows = last_row - row + 1
         for r in range(row, last_row + 1):

@@ -1,6 +1,6 @@
 """The four form sheets of the agency workbook, laid out like the official tables.
 
-Everything here is derived from `workflow.form`: row and column labels, the merged headers of
+Everything here is derived from `workflow.core.form`: row and column labels, the merged headers of
 section 三 (申请人情况 over the seven columns, 法人或其他组织 over the five legal-person
 columns) and 四 (行政复议 / 行政诉讼 and their sub-headers), and the indentation of section 三,
 where a row's `level` is the label column it starts in (0: 一、…, 1: （一）…, 2: 1.…), exactly as
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..form import (
+from workflow.core.form import (
     APPLICANT_COLUMNS,
     APPLICANT_HEADER,
     APPLICATION_ROWS,
@@ -28,7 +28,7 @@ from ..form import (
     SECTION2_BLOCKS,
     SECTION_TITLES,
 )
-from .template_layout import Sheet
+from workflow.workbook.template_layout import Sheet
 
 __all__ = [
     "APPLICATION_WIDTHS",

@@ -1,0 +1,118 @@
+"""What a worker runs and hands back: a `Job` for one claimed file, `run_job`, its `Done`.
+
+`run_job` is what the daemon's worker processes execute (or the daemon itself, with one
+worker): `pipeline.process_file`, with any bug turned into a `rejected` result so that one file
+can never stop the others. `adopt_rejected_result` lets recovery reuse a complete rejected
+result a crash left unrecorded, instead of writing a second one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import traceback
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from workflow.config import Config
+from workflow.core.findings import Finding, Severity
+from workflow.core.outcome import REJECTED, ProcessResult
+from workflow.flow.outbox import RESULT_NAME, rejected_stem
+from workflow.flow.pipeline import process_file, reject_internal_error
+from workflow.office.history import history_lookup
+from workflow.office.ledger import Record
+
+__all__ = ["Done", "Job", "Runner", "adopt_rejected_result", "run_job"]
+
+log = logging.getLogger("workflow.intake.daemon")
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One file for a worker. `republish`: re-run an archived newer submission whose outputs
+    an older one overwrote; it writes outputs only, the ledger already has its row."""
+
+    id: int
+    path: Path
+    name: str
+    received_at: datetime
+    sha256: str
+    republish: bool = False
+
+
+@dataclass(slots=True)
+class Done:
+    job: Job
+    result: ProcessResult | None
+    seconds: float
+    traceback: str | None = None
+
+
+def run_job(job: Job, config: Config) -> Done:
+    """Process one file; never raises. Runs in a worker process (or in-process)."""
+    start = time.perf_counter()
+    meta = {"display_name": job.name, "received_at": job.received_at, "sha256": job.sha256}
+    try:
+        result = process_file(job.path, config, history=history_lookup(config), **meta)  # type: ignore[arg-type]
+        return Done(job, result, time.perf_counter() - start)
+    except Exception as exc:
+        trace = traceback.format_exc()
+        if job.republish:
+            return Done(job, None, time.perf_counter() - start, trace)
+        try:
+            result = reject_internal_error(job.path, config, exc, **meta)  # type: ignore[arg-type]
+        except Exception:
+            return Done(job, None, time.perf_counter() - start, trace + traceback.format_exc())
+        return Done(job, result, time.perf_counter() - start, trace)
+
+
+class Runner(Protocol):
+    """Runs `run_job`: in-process, or in a process pool (see `daemon`). A future that raises
+    means the worker died before it could answer. A runner whose jobs run in other processes
+    says so with a true `isolated` attribute; one that does not say is taken as in-process."""
+
+    capacity: int
+
+    def submit(self, job: Job) -> Future[Done]: ...
+
+
+def adopt_rejected_result(outbox: Path, record: Record) -> ProcessResult | None:
+    """A rejected result already complete for `record` (a crash fell between its result.json and
+    the ledger), so that recovery does not write a second one. Incomplete sets written for it
+    (a folder without result.json) are removed. Passed and failed results need no such care:
+    processing again rewrites the same agency folder."""
+    stem = rejected_stem(record.file_name, record.received_at)
+    pattern = re.compile(re.escape(stem) + r"(-\d+)?")
+    base = outbox / "rejected"
+    folders = [p for p in base.iterdir() if pattern.fullmatch(p.name)] if base.is_dir() else []
+    adopted = None
+    for folder in sorted(folders):
+        if not (folder / RESULT_NAME).exists():
+            log.info("清理中断时未写完的退回结果：%s", folder)
+            for leftover in folder.iterdir():
+                leftover.unlink()
+            folder.rmdir()
+            continue
+        data = json.loads((folder / RESULT_NAME).read_text("utf-8"))
+        received = data.get("received_at")
+        if (
+            adopted is None
+            and data.get("sha256") == record.sha256
+            and received
+            and datetime.fromisoformat(received) == record.received_at
+        ):
+            findings = [
+                Finding(f["rule"], Severity(f["severity"]), f["message"])
+                for f in data.get("findings", [])
+            ]
+            adopted = ProcessResult(
+                file=record.file_name, status=REJECTED, findings=findings,
+                outputs=data.get("outputs", {}), result_path=folder / RESULT_NAME,
+                sha256=record.sha256, received_at=record.received_at,
+            )  # fmt: skip
+    return adopted

@@ -1,0 +1,386 @@
+"""The ledger: who sent what, when, and what became of it (SQLite under the state folder).
+
+It is the daemon's memory across crashes and the office's audit trail. One row per file taken
+from the inbox, written in its own transaction at each step:
+
+    claimed   -> the file was moved into state/work/ (crash here: the next start processes it)
+    passed | failed | rejected  -> outputs written; the archive path is decided in the same
+                 transaction, and `archived_at` is set once the original is there
+    duplicate -> same bytes as an earlier row (`duplicate_of`); not processed again
+
+WAL journal with `synchronous=FULL`: a power cut loses at most the transaction in flight, and
+readers (a status view) never block the daemon. Only the daemon's main thread writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from workflow.config import Config
+from workflow.core.outcome import ProcessResult
+
+__all__ = ["LEDGER_NAME", "Ledger", "Record", "ledger_path", "open_ledger"]
+
+LEDGER_NAME = "ledger.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id            INTEGER PRIMARY KEY,
+    sha256        TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    received_at   TEXT NOT NULL,               -- ISO 8601 with offset
+    claimed_path  TEXT NOT NULL,               -- the file in state/work/ while processed
+    status        TEXT NOT NULL DEFAULT 'claimed'
+                  CHECK (status IN ('claimed','passed','failed','rejected','duplicate')),
+    agency        TEXT,
+    year          INTEGER,
+    outputs       TEXT,                        -- JSON: {"report": path, "errors": path, ...}
+    result_path   TEXT,
+    error_count   INTEGER,
+    warning_count INTEGER,
+    report_values TEXT,                        -- JSON values by key, for passed reports
+    attempts      INTEGER NOT NULL DEFAULT 0,  -- processing starts: stops a crash loop
+    duplicate_of  INTEGER REFERENCES submissions(id),
+    archived_path TEXT,
+    archived_at   TEXT,
+    finished_at   TEXT,
+    sender        TEXT,                        -- the address it came from, when it came by mail
+    message_id    TEXT                         -- the Message-ID of that mail
+);
+CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
+CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
+CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
+"""
+_ADDED_COLUMNS = ("sender", "message_id")
+"""Columns added after the first release; `_migrate` adds them to an older ledger."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One row, with its JSON columns parsed."""
+
+    id: int
+    sha256: str
+    file_name: str
+    received_at: datetime
+    claimed_path: Path
+    status: str
+    agency: str | None
+    year: int | None
+    outputs: dict[str, Any]
+    result_path: Path | None
+    error_count: int | None
+    warning_count: int | None
+    values: dict[str, Any] | None
+    attempts: int
+    duplicate_of: int | None
+    archived_path: Path | None
+    archived_at: datetime | None
+    finished_at: datetime | None
+    sender: str | None = None
+    message_id: str | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Record:
+        data = dict(row)
+        for key in ("claimed_path", "result_path", "archived_path"):
+            data[key] = Path(data[key]) if data[key] else None
+        for key in ("received_at", "archived_at", "finished_at"):
+            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
+        data["outputs"] = json.loads(data["outputs"] or "{}")
+        values = data.pop("report_values")
+        # Fees go in as JSON numbers and come back as exact Decimals.
+        data["values"] = json.loads(values, parse_float=Decimal) if values else None
+        return cls(**data)
+
+
+def _iso(when: datetime) -> str:
+    """Fixed width, so that text order is time order."""
+    return when.isoformat(timespec="microseconds")
+
+
+def _now() -> str:
+    return _iso(datetime.now().astimezone())
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _while_locked(action: Callable[[], object], patience: float = 30.0) -> None:
+    """Run `action`, retrying while another process holds the database.
+
+    Switching a new database to WAL, and creating its tables, can meet "database is locked"
+    at once (SQLite's busy timeout does not cover every case) when the daemon and a `workflow
+    process` open the same fresh ledger together.
+    """
+    deadline = time.monotonic() + patience
+    pause = 0.01
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+class Ledger:
+    """The submissions table at `path`; use as a context manager or call `close()`."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        """`readonly=True` opens an existing ledger for reading only (a worker looking up last
+        year's report, the status view): no schema, no lock that could slow the daemon."""
+        self.path = path
+        if readonly:
+            uri = f"{path.resolve().as_uri()}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+            self._db.row_factory = sqlite3.Row
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
+        self._db.execute("PRAGMA synchronous=FULL")
+        _while_locked(self._create_schema)
+
+    def _create_schema(self) -> None:
+        with self._transaction():  # executescript would commit early; one statement at a time
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a ledger written by an earlier version up to this schema (columns only ever
+        added, never dropped or renamed: an old ledger keeps every row)."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
+        for column in _ADDED_COLUMNS:
+            if column not in have:
+                self._db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _one(self, sql: str, *args: object) -> Record | None:
+        row = self._db.execute(sql, args).fetchone()
+        return Record.from_row(row) if row else None
+
+    def _all(self, sql: str, *args: object) -> list[Record]:
+        return [Record.from_row(r) for r in self._db.execute(sql, args)]
+
+    # --- writing: one transaction per state change ----------------------------------------------
+
+    def claim(self, sha256: str, file_name: str, received_at: datetime, claimed_path: Path) -> int:
+        """Record a file just moved into the working folder; returns its id."""
+        with self._transaction() as db:
+            cur = db.execute(
+                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path)"
+                " VALUES (?, ?, ?, ?)",
+                (sha256, file_name, _iso(received_at), str(claimed_path)),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def begin_attempt(self, id: int) -> int:
+        """Count one more start of processing; returns the count (a crash loop shows here)."""
+        with self._transaction() as db:
+            db.execute("UPDATE submissions SET attempts = attempts + 1 WHERE id = ?", (id,))
+            return db.execute("SELECT attempts FROM submissions WHERE id = ?", (id,)).fetchone()[0]
+
+    def finish(self, id: int, result: ProcessResult, archived_path: Path | None) -> None:
+        """Record the outcome and where the original is about to be archived (None: there is
+        no original left to archive)."""
+        with self._transaction() as db:
+            self._write_outcome(db, id, result, archived_path)
+
+    def record_processed(
+        self,
+        sha256: str,
+        file_name: str,
+        received_at: datetime,
+        source: Path,
+        result: ProcessResult,
+        *,
+        sender: str | None = None,
+        message_id: str | None = None,
+    ) -> int:
+        """One finished row in one transaction, for a file processed where it lies (`workflow
+        process`, `import-history`): never `claimed`, so the daemon's recovery leaves it alone,
+        and its "archive" is the file itself, which stays where the user keeps it."""
+        with self._transaction() as db:
+            cur = db.execute(
+                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path,"
+                " sender, message_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (sha256, file_name, _iso(received_at), str(source), sender, message_id),
+            )
+            assert cur.lastrowid is not None
+            self._write_outcome(db, cur.lastrowid, result, source)
+            db.execute(
+                "UPDATE submissions SET archived_at = ? WHERE id = ?", (_now(), cur.lastrowid)
+            )
+        return cur.lastrowid
+
+    @staticmethod
+    def _write_outcome(
+        db: sqlite3.Connection, id: int, result: ProcessResult, archived_path: Path | None
+    ) -> None:
+        values = result.values if result.status == "passed" else None
+        db.execute(
+            "UPDATE submissions SET status = ?, agency = ?, year = ?, outputs = ?,"
+            " result_path = ?, error_count = ?, warning_count = ?, report_values = ?,"
+            " archived_path = ?, finished_at = ? WHERE id = ?",
+            (
+                result.status,
+                result.agency,
+                result.year,
+                json.dumps(result.outputs, ensure_ascii=False),
+                str(result.result_path) if result.result_path else None,
+                result.error_count,
+                result.warning_count,
+                json.dumps(values, ensure_ascii=False, default=_json_value)
+                if values is not None
+                else None,
+                str(archived_path) if archived_path else None,
+                _now(),
+                id,
+            ),
+        )
+
+    def mark_duplicate(self, id: int, original: Record, archived_path: Path) -> None:
+        """Record that row `id` holds the same bytes as `original` and was not processed."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE submissions SET status = 'duplicate', duplicate_of = ?, agency = ?,"
+                " year = ?, archived_path = ?, finished_at = ? WHERE id = ?",
+                (original.id, original.agency, original.year, str(archived_path), _now(), id),
+            )
+
+    def mark_archived(self, id: int, archived_path: Path) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE submissions SET archived_path = ?, archived_at = ? WHERE id = ?",
+                (str(archived_path), _now(), id),
+            )
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def records(self) -> list[Record]:
+        """Every row, in the order taken: the audit trail of who sent what when."""
+        return self._all("SELECT * FROM submissions ORDER BY id")
+
+    def get(self, id: int) -> Record | None:
+        return self._one("SELECT * FROM submissions WHERE id = ?", id)
+
+    def find_by_claimed_path(self, path: Path) -> Record | None:
+        return self._one("SELECT * FROM submissions WHERE claimed_path = ?", str(path))
+
+    def find_done(self, sha256: str) -> Record | None:
+        """The first processed row with these bytes."""
+        return self._one(
+            "SELECT * FROM submissions WHERE sha256 = ?"
+            " AND status IN ('passed','failed','rejected') ORDER BY id LIMIT 1",
+            sha256,
+        )
+
+    def find_original(self, sha256: str, before: int) -> Record | None:
+        """The first row with these bytes, taken before row `before` and not itself a
+        duplicate: processed or still in hand."""
+        return self._one(
+            "SELECT * FROM submissions WHERE sha256 = ? AND id < ? AND status != 'duplicate'"
+            " ORDER BY id LIMIT 1",
+            sha256,
+            before,
+        )
+
+    def unfinished(self) -> list[Record]:
+        """Rows claimed but never finished, oldest first: what a crash left in hand."""
+        return self._all("SELECT * FROM submissions WHERE status = 'claimed' ORDER BY id")
+
+    def unarchived(self) -> list[Record]:
+        """Finished rows whose original has not reached the archive yet."""
+        return self._all(
+            "SELECT * FROM submissions WHERE status != 'claimed' AND archived_at IS NULL"
+            " AND archived_path IS NOT NULL ORDER BY id"
+        )
+
+    def latest(self, year: int | None = None) -> list[Record]:
+        """Per agency and year, the latest processed submission (for the office's status view)."""
+        return self._all(
+            "SELECT * FROM submissions s WHERE status IN ('passed','failed','rejected')"
+            " AND agency IS NOT NULL AND (? IS NULL OR year = ?) AND id = ("
+            "  SELECT id FROM submissions t WHERE t.agency = s.agency AND t.year IS s.year"
+            "  AND t.status IN ('passed','failed','rejected')"
+            "  ORDER BY t.received_at DESC, t.id DESC LIMIT 1)"
+            " ORDER BY year, agency",
+            year,
+            year,
+        )
+
+    def year_rows(self, year: int) -> list[Record]:
+        """Every processed row of `year`, oldest first, without their values (the summary's
+        states and file lists: the values of one row per agency come from `accepted`)."""
+        names = [row[1] for row in self._db.execute("PRAGMA table_info(submissions)")]
+        columns = ", ".join("NULL AS report_values" if c == "report_values" else c for c in names)
+        return self._all(
+            f"SELECT {columns} FROM submissions"
+            " WHERE year = ? AND status IN ('passed','failed','rejected') ORDER BY received_at, id",
+            year,
+        )
+
+    def accepted(self, agency: str, year: int) -> Record | None:
+        """The latest passed report of `agency` for `year` (its `values` feed next year's
+        cross-year checks)."""
+        return self._one(
+            "SELECT * FROM submissions WHERE agency = ? AND year = ? AND status = 'passed'"
+            " ORDER BY received_at DESC, id DESC LIMIT 1",
+            agency,
+            year,
+        )
+
+    def published(self, agency: str, year: int | None) -> Record | None:
+        """The latest passed or failed submission of `agency` for `year`: the one whose outputs
+        the outbox must show."""
+        return self._one(
+            "SELECT * FROM submissions WHERE agency = ? AND year IS ?"
+            " AND status IN ('passed','failed') ORDER BY received_at DESC, id DESC LIMIT 1",
+            agency,
+            year,
+        )
+
+
+def ledger_path(config: Config) -> Path:
+    return config.state / LEDGER_NAME
+
+
+def open_ledger(config: Config) -> Ledger:
+    return Ledger(ledger_path(config))
