@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 from tests.conftest import MakeWorkbook
@@ -219,3 +220,28 @@ def test_filenames_in_gbk_arrive_through_the_server(
     assert len(mail_office.replies(2)) == 2
     archived = sorted(p.name for p in (mail_office.root / "archive" / "mail").rglob("*.xlsx"))
     assert archived == ["01-后河镇堃报告.xlsx", "01-后河镇堃报告.xlsx"]
+
+
+def test_mailed_reports_get_the_cross_year_checks(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    from workflow.office.ledger import Ledger
+
+    last = make_workbook("2021.xlsx", year=2021).read_bytes()
+    this = make_workbook(
+        "2022.xlsx", year=2022, report_year=2022
+    ).read_bytes()  # last year's figures unchanged
+    mail_office.dovecot.deliver(
+        raw_mail(message_id="<y0@x>", attachments=[plain_part("a.xlsx", last)])
+    )
+    run_pass(mail_office.config)
+    mail_office.dovecot.deliver(
+        raw_mail(message_id="<y1@x>", attachments=[plain_part("b.xlsx", this)])
+    )
+    run_pass(mail_office.config)
+
+    with Ledger(mail_office.root / "state" / "ledger.sqlite3", readonly=True) as ledger:
+        latest = ledger.records()[-1]
+    assert latest.year == 2022 and latest.result_path is not None
+    rules = {f["rule"] for f in json.loads(latest.result_path.read_text("utf-8"))["findings"]}
+    assert "copy.figures_unchanged" in rules  # compared with the 2021 report mailed before

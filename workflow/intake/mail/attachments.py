@@ -25,6 +25,7 @@ from workflow.core.names import agency_key, safe_name
 from workflow.core.outcome import ProcessResult
 from workflow.flow.pipeline import process_file, reject_internal_error
 from workflow.intake.mail.message import Attachment
+from workflow.office.history import history_lookup
 from workflow.office.ledger import open_ledger
 from workflow.office.mail_ledger import Verdict
 from workflow.workbook.reader import read_workbook
@@ -114,7 +115,7 @@ def process_attachment(
         return refused, None
     meta = {"display_name": name, "received_at": received_at, "sha256": attachment.sha256}
     try:
-        result = process_file(path, config, **meta)  # type: ignore[arg-type]
+        result = process_file(path, config, history=history_lookup(config), **meta)  # type: ignore[arg-type]
     except Exception as exc:  # a bug must not stop the mailbox: reject this file, go on
         log.exception("处理邮件附件出错：%s", name)
         result = reject_internal_error(path, config, exc, **meta)  # type: ignore[arg-type]
