@@ -203,7 +203,12 @@ class ImapSession:
         deadline = time.monotonic() + min(seconds, 25 * 60)
         news: list[bytes] = []
         try:
+            for key in ("EXISTS", "RECENT"):
+                self.client.untagged_responses.pop(key, None)
             self.box.idle.start()
+            # Mail that came during the pass is announced as IDLE starts, before "+ idling".
+            if "EXISTS" in self.client.untagged_responses:
+                news = [b"EXISTS"]
             while not news and not stop.is_set() and time.monotonic() < deadline:
                 news = self.box.idle.poll(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
             self.box.idle.stop()
