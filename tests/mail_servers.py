@@ -195,10 +195,13 @@ class Dovecot:
     def client(self, user: str = OFFICE) -> ImapPeek:
         return ImapPeek(self.port, user, self.users[user])
 
-    def deliver(self, raw: bytes, user: str = OFFICE, folder: str = "INBOX") -> None:
-        """Put a message into `user`'s mailbox by IMAP APPEND, as delivery would."""
+    def deliver(
+        self, raw: bytes, user: str = OFFICE, folder: str = "INBOX", *, arrived: float | None = None
+    ) -> None:
+        """Put a message into `user`'s mailbox by IMAP APPEND, as delivery would (`arrived`:
+        the server's arrival time, as a Unix timestamp; default now)."""
         with self.client(user) as c:
-            c.append(raw, folder)
+            c.append(raw, folder, arrived)
 
     def set_uidvalidity(self, value: int, user: str = OFFICE, folder: str = "INBOX") -> None:
         self.doveadm("mailbox", "update", "-u", user, "--uid-validity", str(value), folder)
@@ -225,10 +228,13 @@ class ImapPeek:
     def __exit__(self, *exc: object) -> None:
         self.imap.logout()
 
-    def append(self, raw: bytes, folder: str = "INBOX") -> None:
+    def append(self, raw: bytes, folder: str = "INBOX", arrived: float | None = None) -> None:
+        import imaplib
+
         from imap_tools.imap_utf7 import utf7_encode
 
-        typ, data = self.imap.append(_quote(utf7_encode(folder)), None, None, raw)
+        when = imaplib.Time2Internaldate(arrived) if arrived is not None else None
+        typ, data = self.imap.append(_quote(utf7_encode(folder)), None, when, raw)
         assert typ == "OK", data
 
     def messages(self, folder: str = "INBOX") -> list[tuple[set[str], Message]]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import MakeWorkbook
 from tests.mail_helpers import MailOffice, plain_part, raw_mail, rfc2231_part
@@ -245,3 +248,45 @@ def test_mailed_reports_get_the_cross_year_checks(
     assert latest.year == 2022 and latest.result_path is not None
     rules = {f["rule"] for f in json.loads(latest.result_path.read_text("utf-8"))["findings"]}
     assert "copy.figures_unchanged" in rules  # compared with the 2021 report mailed before
+
+
+def test_mail_older_than_the_first_pass_is_left_alone_unless_since_says_so(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    book = make_workbook("r.xlsx").read_bytes()
+    last_year = time.time() - 365 * 86400
+    old = raw_mail(message_id="<old@x>", attachments=[rfc2231_part("r.xlsx", book)])
+    mail_office.dovecot.deliver(old, arrived=last_year)
+    mail_office.dovecot.deliver(raw_mail(message_id="<new@x>", body="没有附件"))
+
+    assert run_pass(mail_office.config).kinds == {"no_workbook": 1}
+    assert _submissions(mail_office) == []
+
+    text = mail_office.config_path.read_text("utf-8")
+    since = f"since = {time.strftime('%Y-%m-%d', time.localtime(last_year - 86400))}\n"
+    mail_office.config_path.write_text(text.replace("[mail]\n", "[mail]\n" + since), "utf-8")
+    assert run_pass(mail_office.config).kinds == {"submission": 1}
+    assert _submissions(mail_office) == [("passed", AGENCY, "<old@x>")]
+
+
+def test_a_bug_with_one_message_holds_up_no_other(
+    mail_office: MailOffice, make_workbook: MakeWorkbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflow.intake.mail import mailpass
+
+    real = mailpass.parse_message
+
+    def parse(raw: bytes) -> object:
+        if b"<poison@x>" in raw:
+            raise RuntimeError("a bug met by this message only")
+        return real(raw)
+
+    monkeypatch.setattr(mailpass, "parse_message", parse)
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.dovecot.deliver(raw_mail(message_id="<poison@x>", body="x"))
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+
+    assert run_pass(mail_office.config).replies == [AGENCY]
+    with mail_office.dovecot.client() as c:
+        [(flags, left)] = c.messages("INBOX")
+    assert left["Message-ID"] == "<poison@x>" and "$WorkflowHandled" not in flags

@@ -18,6 +18,7 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ class MailSettings:
     max_message_mb: float = 30.0
     max_replies_per_hour: int = 20
     timeout_seconds: float = 60.0
+    since: date | None = None
 
     @property
     def configured(self) -> bool:
@@ -142,6 +144,20 @@ def _endpoint(table: dict[str, Any], kind: str) -> tuple[str, int, str]:
     return host, port, security
 
 
+def _since(table: dict[str, Any]) -> date | None:
+    value = table.get("since")
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"配置项 mail.since 应为日期，如 2022-01-01，实际为 {value!r}") from None
+
+
 def parse_mail(data: dict[str, Any], base: Path) -> MailSettings:
     """Check `[mail]` (paths resolve against `base`, the config file's folder)."""
     table = data.get("mail", {})
@@ -185,6 +201,7 @@ def parse_mail(data: dict[str, Any], base: Path) -> MailSettings:
         max_message_mb=_positive(table, "max_message_mb", 30.0),
         max_replies_per_hour=rate,
         timeout_seconds=_positive(table, "timeout_seconds", 60.0),
+        since=_since(table),
     )  # fmt: skip
     if enabled:
         settings.require()

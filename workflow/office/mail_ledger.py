@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,10 @@ CREATE TABLE IF NOT EXISTS mail_blocked (
     address      TEXT PRIMARY KEY,
     since        TEXT NOT NULL,
     reason       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mail_meta (
+    name         TEXT PRIMARY KEY,
+    value        TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS mail_notes (
     address      TEXT NOT NULL,
@@ -231,6 +235,18 @@ class MailStore:
             db.execute(
                 f"UPDATE mail_messages SET {assigns} WHERE key = ?", (*columns.values(), key)
             )
+
+    def first_pass_date(self) -> date:
+        """The day of the first pass over this mailbox (recorded by it). Mail that arrived
+        before it is left alone unless `[mail] since` says otherwise: turning the intake on
+        must not answer, or process, years of old mail in the office mailbox."""
+        today = _now().date().isoformat()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO mail_meta (name, value) VALUES ('first_pass', ?)", (today,)
+            )
+            row = db.execute("SELECT value FROM mail_meta WHERE name = 'first_pass'").fetchone()
+        return date.fromisoformat(row[0])
 
     # --- attachments ----------------------------------------------------------------------------
 

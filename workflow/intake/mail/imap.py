@@ -19,6 +19,7 @@ import re
 import ssl
 import threading
 import time
+from datetime import date
 from typing import Any
 
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
@@ -32,7 +33,7 @@ from workflow.core.mail_settings import MailSettings
 __all__ = ["CONNECTION_ERRORS", "NETWORK_ERRORS", "ImapSession", "ssl_context"]
 
 _SENT_NAMES = ("Sent", "已发送", "Sent Messages", "Sent Items", "INBOX.Sent", "INBOX/Sent")
-_UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NETWORK_ERRORS = (OSError, ssl.SSLError, imaplib.IMAP4.error, ImapToolsError, EOFError)
 CONNECTION_ERRORS = (ConnectionError, TimeoutError, ssl.SSLError, imaplib.IMAP4.error,
                      ImapToolsError, EOFError)  # fmt: skip
@@ -144,9 +145,12 @@ class ImapSession:
 
     # --- messages -------------------------------------------------------------------------------
 
-    def unhandled(self) -> list[int]:
-        """UIDs in INBOX not carrying our keyword, oldest first."""
-        data = _check(self.client.uid("SEARCH", "UNKEYWORD", self.settings.keyword), "SEARCH")
+    def unhandled(self, since: date) -> list[int]:
+        """UIDs in INBOX not carrying our keyword that arrived on or after `since`, oldest
+        first (SINCE compares the server's arrival date, not the sender's Date header)."""
+        day = f"{since.day}-{_MONTHS[since.month - 1]}-{since.year}"
+        search = self.client.uid("SEARCH", "UNKEYWORD", self.settings.keyword, "SINCE", day)
+        data = _check(search, "SEARCH")
         return sorted(int(u) for u in (data[0] or b"").split())
 
     def size(self, uid: int) -> int:

@@ -76,10 +76,11 @@ def run_pass(
         session.select_inbox()
         with MailStore(ledger_path(config)) as store:
             mail_pass = _Pass(config, store, session, password)
-            for uid in session.unhandled():
+            since = settings.since or store.first_pass_date()
+            for uid in session.unhandled(since):
                 if stop is not None and stop.is_set():
                     break
-                mail_pass.handle(uid)
+                mail_pass.guarded(uid)
             report = mail_pass.report
     except CONNECTION_ERRORS as exc:
         raise MailError(f"与收信服务器 {settings.imap_host} 的连接出错：{exc}") from exc
@@ -99,6 +100,16 @@ class _Pass:
         self.config, self.store, self.session, self.password = config, store, session, pw
         self.settings = config.mail
         self.report = PassReport()
+
+    def guarded(self, uid: int) -> None:
+        """`handle`, but a bug with one message must not hold up the others: it is logged and
+        the message is left unmarked, to be tried again by the next pass (nothing is lost)."""
+        try:
+            self.handle(uid)
+        except (MailError, *CONNECTION_ERRORS):
+            raise
+        except Exception:
+            log.exception("处理第 %s 封邮件（UID）时出错，下次再试；其他邮件照常处理", uid)
 
     # --- step 1: archive and record -------------------------------------------------------------
 
