@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.workbook_cells import assert_prints_on_a4
 from workflow.config import Agency, load_config
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.core.form import (
@@ -390,3 +391,10 @@ def test_an_agency_that_resends_often_lists_its_latest_files_and_the_count(
         wb.close()
     listed = next(v for v in cells if isinstance(v, str) and "第12次.xlsx" in v)
     assert listed.splitlines() == [*files[:5], "……共 12 个文件"]
+
+
+def test_every_sheet_prints_on_a4_under_the_county_and_year(
+    summary: tuple[Path, dict[str, object]],
+) -> None:
+    sheets = assert_prints_on_a4(summary[0], "全县2021年汇总")
+    assert sheets[:2] == ["提交情况", "图表"] and len(sheets) == 6

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,9 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tests.conftest import fill_workbook
+from tests.libreoffice import cell_colours, convert, needs_soffice, pdf_text
+from tests.workbook_cells import assert_prints_on_a4
 from workflow.core.form import (
     APPLICANT_COLUMNS,
     APPLICANT_HEADER,
@@ -39,6 +43,7 @@ from workflow.core.form import (
     TEMPLATE_VERSION,
     FieldType,
 )
+from workflow.core.text import LINE_PT, wrapped_lines
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
 from workflow.workbook import template
 from workflow.workbook.template import (
@@ -49,6 +54,7 @@ from workflow.workbook.template import (
     template_filename,
     write_template,
 )
+from workflow.workbook.template_layout import ALARM_FILL, INPUT_FILL
 from workflow.workbook.template_sheets import SHEET_APPLICATIONS, SHEET_LITIGATION, SHEET_PROSE
 
 Cell = tuple[str, str]
@@ -280,6 +286,10 @@ def test_instructions_say_what_an_agency_needs(book: OpenpyxlWorkbook) -> None:
         ".xlsx",
         "重命名",
         "Alt+Enter",
+        # why a total turns red, and that numbers pasted as text do not make it so
+        "合计变红的原因",
+        "不能当作数字的文字",
+        "全角数字",
     ):
         assert needle in text, needle
     for rule in SUM_RULES:
@@ -360,11 +370,16 @@ def test_text_inputs_have_a_hint_but_no_restriction(book: OpenpyxlWorkbook) -> N
 
 # --- totals turn red ----------------------------------------------------------------------------
 
-_SUM_FORMULA = re.compile(r"SUM\(([^)]*)\)<>SUM\(([^)]*)\)")
+_COUNTED = re.compile(r"SUMPRODUCT\(IFERROR\(--TRIM\(ASC\(([^)]*)\)\),0\)\)")
+"""One range counted as the office counts it (template.number_of)."""
 
 
-def referenced(args: str) -> set[tuple[int, int]]:
-    return {cell for ref in args.split(",") for cell in cells_in(ref)}
+def referenced(side: str) -> set[tuple[int, int]]:
+    """The cells one side of '<>' counts; None when the side is not a sum of counted ranges."""
+    refs = _COUNTED.findall(side)
+    if "+".join(f"SUMPRODUCT(IFERROR(--TRIM(ASC({r})),0))" for r in refs) != side:
+        return set()
+    return {cell for ref in refs for cell in cells_in(ref)}
 
 
 def test_every_sum_rule_turns_its_total_red(book: OpenpyxlWorkbook) -> None:
@@ -381,7 +396,7 @@ def test_every_sum_rule_turns_its_total_red(book: OpenpyxlWorkbook) -> None:
                 for cf_rule in cf.rules
                 for f in cf_rule.formula
             ]
-            sums = [m.groups() for f in formulas if (m := _SUM_FORMULA.fullmatch(f))]
+            sums = [f.split("<>") for f in formulas if f.count("<>") == 1]
             assert (left, right) in [(referenced(a), referenced(b)) for a, b in sums], (
                 rule.rule,
                 rule.scope,
@@ -516,3 +531,96 @@ def test_write_template_rejects_what_cannot_be_issued(
     with pytest.raises(ValueError):
         write_template(tmp_path, agency, year)
     assert not list(tmp_path.iterdir())
+
+
+# --- what the clerk sees in LibreOffice ---------------------------------------------------------
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_totals_count_numbers_typed_as_text_as_the_office_does(
+    blank_workbook: Callable[[str, int], Path], tmp_path: Path
+) -> None:
+    """A total of parts pasted as text ("３", "2 ", "1") is right and stays white; a wrong total
+    and a number cell holding "三件" turn red, as LibreOffice renders them."""
+    filled = fill_workbook(
+        blank_workbook(SEED_AGENCY, SEED_YEAR),
+        {
+            "apply_new_natural": "３",
+            "apply_new_business": "2 ",
+            "apply_new_research": "1",
+            "apply_new_total": 6,
+            "apply_carried_in_natural": 7,
+            "apply_carried_in_total": 8,
+            "apply_granted_business": "三件",
+        },
+        tmp_path / "filled.xlsx",
+    )
+    colours = dict(cell_colours(filled, tmp_path))
+    assert colours["6"] == INPUT_FILL
+    assert colours["8"] == ALARM_FILL
+    assert colours["三件"] == ALARM_FILL
+    assert colours["３"] == INPUT_FILL
+
+
+def test_every_sheet_prints_on_a4_under_the_agency_and_year(
+    blank_workbook: Callable[[str, int], Path],
+) -> None:
+    sheets = assert_prints_on_a4(blank_workbook(SEED_AGENCY, SEED_YEAR), f"{SEED_AGENCY} 2021年")
+    assert sheets == list(SHEET_NAMES)
+
+
+# --- long answers are read whole ----------------------------------------------------------------
+
+LONG_ANSWER = (
+    "本年度我镇政府信息公开工作存在的主要问题是：公开内容不够全面，政策解读不够深入，"
+    "回应群众关切不够及时。" * 30
+)[:960] + "下一步我们将切实改进。"
+"""A 971-character section, as a real report has, with an ending to look for."""
+
+
+def test_prose_rows_start_tall_and_are_fitted_to_what_is_typed(
+    blank_workbook: Callable[[str, int], Path], book: OpenpyxlWorkbook
+) -> None:
+    """Room to type at first, and no height fixed by hand: Excel, WPS and LibreOffice fit the
+    row to a long answer as it is typed, instead of showing its first ten lines."""
+    prose_rows = {rc(cell_of(book, part.key)[1])[0] for part in PROSE_PARTS}
+    with zipfile.ZipFile(blank_workbook(SEED_AGENCY, SEED_YEAR)) as zf:
+        index = SHEET_NAMES.index(SHEET_PROSE) + 1
+        xml = zf.read(f"xl/worksheets/sheet{index}.xml").decode()
+    rows = {int(r): attrs for r, attrs in re.findall(r'<row r="(\d+)"([^>]*)>', xml)}
+    for row in prose_rows:
+        assert float(re.search(r'ht="([\d.]+)"', rows[row]).group(1)) >= 100  # type: ignore[union-attr]
+        assert "customHeight" not in rows[row], row
+    fixed = [r for r, attrs in rows.items() if r not in prose_rows and 'ht="' in attrs]
+    assert fixed and all('customHeight="1"' in rows[r] for r in fixed)  # labels stay as set
+
+
+def test_a_long_answer_filled_in_gets_a_row_tall_enough(
+    blank_workbook: Callable[[str, int], Path], tmp_path: Path
+) -> None:
+    assert len(LONG_ANSWER) == 971
+    filled = fill_workbook(
+        blank_workbook(SEED_AGENCY, SEED_YEAR), {"text_problems": LONG_ANSWER}, tmp_path / "f.xlsx"
+    )
+    wb = openpyxl.load_workbook(filled)
+    try:
+        sheet, coordinate = cell_of(wb, "text_problems")
+        ws = wb[sheet]
+        lines = wrapped_lines(LONG_ANSWER, ws.column_dimensions["B"].width)
+        assert lines > 15
+        assert ws.row_dimensions[rc(coordinate)[0]].height >= lines * LINE_PT
+    finally:
+        wb.close()
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_a_long_answer_prints_whole(
+    blank_workbook: Callable[[str, int], Path], tmp_path: Path
+) -> None:
+    filled = fill_workbook(
+        blank_workbook(SEED_AGENCY, SEED_YEAR), {"text_problems": LONG_ANSWER}, tmp_path / "f.xlsx"
+    )
+    printed = "".join(pdf_text(convert(filled, "pdf", tmp_path)).split())
+    assert "".join(LONG_ANSWER.split()) in printed

@@ -14,14 +14,22 @@ import unicodedata
 
 __all__ = [
     "EXCEL_CELL_LIMIT",
+    "LINE_PT",
+    "PADDING_PT",
     "clean_xml_text",
     "excel_width",
+    "page_header",
     "text_units",
     "wrapped_lines",
 ]
 
 EXCEL_CELL_LIMIT = 32767
 """Characters an Excel cell holds; openpyxl and xlsxwriter cut (or refuse) what is longer."""
+
+LINE_PT = 15.0
+"""Height in points of one line of 11 pt 宋体 (or its stand-in) with a little air: a row of n
+wrapped lines needs n * LINE_PT + PADDING_PT, in Excel, WPS and LibreOffice alike."""
+PADDING_PT = 6.0
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Characters XML 1.0 forbids (C0 controls but tab and line breaks, surrogates, U+FFFE/FFFF),
@@ -50,3 +58,10 @@ def wrapped_lines(text: str, width: float) -> int:
     neither openpyxl nor xlsxwriter can auto-fit rows, and a clipped message is of no use."""
     usable = max(width - 1.5, 2.0)
     return sum(max(1, math.ceil(excel_width(part) / usable)) for part in text.split("\n"))
+
+
+def page_header(left: str = "", centre: str = "", right: str = "") -> str:
+    """A printed page header (or footer) in Excel's codes: `left`, `centre`, `right`, each
+    cleaned and with '&' doubled, so that an agency named 'A&B' prints as itself."""
+    parts = zip(("&L", "&C", "&R"), (left, centre, right), strict=True)
+    return "".join(code + clean_xml_text(text).replace("&", "&&") for code, text in parts if text)

@@ -31,7 +31,7 @@ from workflow.core.form import (
     RESULT_PART_STEMS,
 )
 from workflow.core.outcome import FAILED, MISSING, PASSED, REJECTED, STATUS_LABELS
-from workflow.core.text import clean_xml_text, excel_width
+from workflow.core.text import clean_xml_text, excel_width, page_header
 from workflow.office.states import (
     AgencyState,
     status_counts,
@@ -87,7 +87,7 @@ class _Table:
         self.header = workbook.add_format(
             {**grid, "bold": True, "bg_color": "#D9E1F2", "align": "center", "text_wrap": True}
         )
-        self.text = workbook.add_format(grid)
+        self.text = workbook.add_format({**grid, "text_wrap": True})
         self.number = workbook.add_format({**grid, "num_format": "0", "align": "center"})
 
     def write(
@@ -176,6 +176,7 @@ def write_chart_sheet(
     # fit-to-width (LibreOffice does; Excel lets fit-to-width win and may split a chart).
     ws.set_h_pagebreaks(breaks)
     ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_header(page_header(f"{county}{year}年汇总", right=SHEET_CHARTS))
     return ws
 
 

@@ -22,7 +22,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from workflow.core.outcome import FAILED, MISSING, PASSED, REJECTED, STATUS_LABELS
-from workflow.core.text import clean_xml_text, excel_width, wrapped_lines
+from workflow.core.text import clean_xml_text, excel_width, page_header, wrapped_lines
 from workflow.office.states import (
     AgencyState,
     action_note,
@@ -85,8 +85,8 @@ class _Formats:
             return workbook.add_format(base | props)
 
         grid = {"border": 1, "border_color": "#A6A6A6", "text_wrap": True}
-        self.title = fmt(font_name=HEADING_FONT, font_size=16, align="center")
-        self.count = fmt(font_size=13, align="center", bold=True)
+        self.title = fmt(font_name=HEADING_FONT, font_size=16, align="center", text_wrap=True)
+        self.count = fmt(font_size=13, align="center", bold=True, text_wrap=True)
         self.note = fmt(font_size=9, font_color="#595959", align="center", text_wrap=True)
         self.header = fmt(bold=True, align="center", bg_color="#D9E1F2", **grid)
         self.rich = {
@@ -229,6 +229,7 @@ def write_status_sheet(
     ws.center_horizontally()
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_header(page_header(f"{county}{year}年汇总", right=SHEET_STATUS))
     ws.activate()
     return ws
 

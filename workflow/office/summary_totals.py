@@ -124,7 +124,7 @@ def write_totals(
     )
     sheets: list[Sheet] = []
     for name, widths, draw in layouts:
-        sheet = Sheet(workbook, name, widths, styles, placed)
+        sheet = Sheet(workbook, name, widths, styles, placed, f"{county}{year}年汇总")
         draw(sheet)
         cells = [p for p in placed.values() if p.sheet == name]
         for cell in cells:
@@ -133,9 +133,8 @@ def write_totals(
         sheet.text(
             below, 0, f"{county}{year}年汇总：{scope}", styles.paragraph, last_col=sheet.last_col
         )
-        sheet.ws.set_header(f"&L{_header(county)}{year}年汇总&R{name}")
         sheets.append(sheet)
-    info = Sheet(workbook, SHEET_INFO, _INFO_WIDTHS, styles, placed)
+    info = Sheet(workbook, SHEET_INFO, _INFO_WIDTHS, styles, placed, f"{county}{year}年汇总")
     agency = summary_agency_name(county)
     _write_info(info, county, year, summed, generated)
     sheets.append(info)
@@ -157,10 +156,6 @@ def write_totals(
             "由政务公开办生成，请勿手工修改合计数。",
         }
     )
-
-
-def _header(text: str) -> str:
-    return text.replace("&", "&&")
 
 
 def _write_info(

@@ -6,6 +6,13 @@ throw-away profile (-env:UserInstallation) and output folder in a temp directory
 workers never collide; the finished PDF is then copied into place atomically beside the report.
 On a timeout the whole process group is killed: the `soffice` launcher starts `soffice.bin` as a
 child that would otherwise survive.
+
+The report asks for the official faces (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312), which a
+Linux server does not have; left alone, fontconfig gives LibreOffice its default sans (Noto Sans
+CJK JP, DejaVu) for all of them. `workflow/data/fonts.conf` maps each official name to the closest
+free font from a Debian package (see README); the conversion runs with FONTCONFIG_FILE pointing
+at a config that includes ours and then the system's own, so the mapping applies to this one
+process and nothing on the machine changes.
 """
 
 from __future__ import annotations
@@ -15,18 +22,31 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from workflow.core.atomic import atomic_path
 from workflow.core.errors import OutputError
 
-__all__ = ["MISSING_MESSAGE", "convert_to_pdf", "find_soffice", "pdf_available"]
+__all__ = [
+    "FONT_PACKAGES",
+    "MISSING_MESSAGE",
+    "convert_to_pdf",
+    "find_soffice",
+    "font_environment",
+    "pdf_available",
+]
 
+FONT_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai")
+"""The Debian packages that give the faces `data/fonts.conf` maps the official names to."""
 MISSING_MESSAGE = (
     "未安装 LibreOffice，无法生成 PDF；请安装后重试（Debian/Ubuntu: apt-get install "
-    "libreoffice-writer-nogui fonts-noto-cjk；Windows：安装 LibreOffice）"
+    f"libreoffice-writer-nogui {' '.join(FONT_PACKAGES)}；Windows：安装 LibreOffice）"
 )
+_SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
 
 _NAMES = ("soffice", "libreoffice")
 _INSTALL_PATHS = (
@@ -50,11 +70,41 @@ def pdf_available() -> bool:
     return find_soffice() is not None
 
 
-def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+def font_environment(work: Path) -> dict[str, str]:
+    """The environment for LibreOffice with our font aliases added, the config file written
+    into `work`. Unchanged on Windows and macOS (no fontconfig there: the official fonts are
+    usually installed) and when no system fontconfig file is found."""
+    env = dict(os.environ)
+    if sys.platform in ("win32", "darwin"):
+        return env
+    system = Path(env["FONTCONFIG_FILE"]) if env.get("FONTCONFIG_FILE") else None
+    if system is None and env.get("FONTCONFIG_PATH"):
+        system = Path(env["FONTCONFIG_PATH"]) / "fonts.conf"
+    system = system or _SYSTEM_FONTS_CONF
+    if not system.is_file():
+        return env
+    ours = resources.files("workflow") / "data" / "fonts.conf"
+    config = Path(work) / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+        "<fontconfig>\n"
+        f'  <include ignore_missing="yes">{escape(str(ours))}</include>\n'
+        f"  <include>{escape(str(system.resolve()))}</include>\n"
+        "</fontconfig>\n",
+        encoding="utf-8",
+    )
+    env["FONTCONFIG_FILE"] = str(config)
+    return env
+
+
+def _run(
+    cmd: list[str], timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     """Run `cmd`; on timeout kill it with all its children, then re-raise."""
     posix = os.name == "posix"
     with subprocess.Popen(
         cmd,
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -107,7 +157,7 @@ def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: float = 120) -> Path:
             str(docx.resolve()),
         ]
         try:
-            result = _run(cmd, timeout)
+            result = _run(cmd, timeout, font_environment(Path(work)))
         except subprocess.TimeoutExpired as exc:
             raise OutputError(
                 f"生成 PDF 超时（超过 {timeout:g} 秒）：{docx.name}。请稍后重试，"

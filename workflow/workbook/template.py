@@ -10,7 +10,10 @@ built for the reader as much as for the agency:
 - numeric inputs carry data validation and number formats, prose inputs are text-formatted so
   that '=…' stays text; no cell holds a formula;
 - conditional formats derived from `form.SUM_RULES` turn a total red while it disagrees with its
-  parts, so most 勾稽关系 errors are fixed before the file is sent;
+  parts, so most 勾稽关系 errors are fixed before the file is sent. They count what the office
+  counts (`number_of`): a number pasted or typed as text ('3, "3 ", full-width "３") counts as
+  its number, as the reader takes it, where SUM would skip it and turn a right total red; a
+  number cell holding text that is no number ("三件") turns red itself, so the clerk sees why;
 - which form, template version, agency and year the workbook was issued for is recorded as
   custom document properties (`META_PROPERTIES`) and, as a fallback, in a very hidden,
   protected sheet `META_SHEET` (A1:B4, name / value as text).
@@ -24,6 +27,7 @@ from itertools import groupby
 from pathlib import Path
 from types import MappingProxyType
 
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 
 from workflow.core.atomic import atomic_path
@@ -43,7 +47,7 @@ from workflow.workbook.template_instructions import (
     SHEET_INSTRUCTIONS,
     write_instructions,
 )
-from workflow.workbook.template_layout import Placed, Sheet, Styles, rectangles
+from workflow.workbook.template_layout import Placed, Sheet, Styles, let_rows_grow, rectangles
 from workflow.workbook.template_sheets import (
     APPLICATION_WIDTHS,
     LITIGATION_WIDTHS,
@@ -62,8 +66,10 @@ from workflow.workbook.template_sheets import (
 __all__ = [
     "META_PROPERTIES",
     "META_SHEET",
+    "NOT_A_NUMBER",
     "SHEET_NAMES",
     "alarm_cells",
+    "number_of",
     "template_filename",
     "write_template",
     "write_template_marks",
@@ -97,7 +103,8 @@ _VALIDATIONS: dict[FieldType, dict[str, object]] = {
         "criteria": ">=",
         "value": 0,
         "input_title": "填写件数",
-        "input_message": "请填写不小于0的整数（阿拉伯数字）。没有的填0或留空，留空按0计算。",
+        "input_message": "请填写不小于0的整数（阿拉伯数字）。没有的填0或留空，留空按0计算。"
+        "填了文字的单元格和与分项之和不符的合计会变红，见“填写说明”第6条。",
         "error_title": "件数填写有误",
         "error_message": "这里只能填写不小于0的整数，例如 0、3、12。请不要填写文字、小数或负数。",
     },
@@ -129,8 +136,10 @@ def write_template(out_dir: Path, agency: str, year: int) -> Path:
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
         raise ValueError(f"year must be a four-digit year, got {year!r}")
     target = Path(out_dir) / template_filename(agency, year)
-    with atomic_path(target) as tmp, Workbook(str(tmp), _WORKBOOK_OPTIONS) as workbook:
-        _build(workbook, agency, year)
+    with atomic_path(target) as tmp:
+        with Workbook(str(tmp), _WORKBOOK_OPTIONS) as workbook:
+            growing = _build(workbook, agency, year)
+        let_rows_grow(tmp, growing)
     return target
 
 
@@ -145,7 +154,8 @@ def _clean_agency(agency: str) -> str:
     return cleaned
 
 
-def _build(workbook: Workbook, agency: str, year: int) -> None:
+def _build(workbook: Workbook, agency: str, year: int) -> dict[int, frozenset[int]]:
+    """Write every sheet; return the rows to fit to their text, by 1-based sheet number."""
     styles = Styles(workbook)
     placed: dict[str, Placed] = {}
     writers: tuple[tuple[str, tuple[float, ...], Callable[[Sheet], None]], ...] = (
@@ -157,7 +167,7 @@ def _build(workbook: Workbook, agency: str, year: int) -> None:
     )
     sheets: list[Sheet] = []
     for name, widths, write in writers:
-        sheets.append(Sheet(workbook, name, widths, styles, placed))
+        sheets.append(Sheet(workbook, name, widths, styles, placed, f"{agency} {year}年"))
         write(sheets[-1])
 
     missing = [f.key for f in FIELDS if f.key not in placed]
@@ -180,6 +190,7 @@ def _build(workbook: Workbook, agency: str, year: int) -> None:
             "comments": "由政务公开办统一下发，请在浅黄色单元格中填写后发回。",
         }
     )
+    return {n: sheet.growing_rows for n, sheet in enumerate(sheets, 1) if sheet.growing_rows}
 
 
 def write_template_marks(workbook: Workbook, agency: str, year: int) -> None:
@@ -244,28 +255,61 @@ def alarm_cells(rule: SumRule) -> tuple[str, ...]:
     return rule.left if len(rule.left) == 1 else rule.right
 
 
+def number_of(ref: str) -> str:
+    """A formula for the sum of `ref` (one cell or range) as the office reads it.
+
+    ASC turns full-width digits and spaces half-width, TRIM drops the spaces around, "--" makes
+    the text a number; IFERROR counts a blank (or text that is no number, reported by the
+    office on its own cell) as 0; SUMPRODUCT takes it over the range. Numbers pass through
+    unchanged (3 -> "3" -> 3). Conditional-format formulas are evaluated as array formulas by
+    Excel and WPS; LibreOffice's rendering is checked by the tests (tests/libreoffice.py).
+    """
+    return f"SUMPRODUCT(IFERROR(--TRIM(ASC({ref})),0))"
+
+
+NOT_A_NUMBER = "AND(ISTEXT({cell}),LEN(TRIM(ASC({cell})))>0,ISERROR(--TRIM(ASC({cell}))))"
+"""True for a number cell holding text that no reading makes a number ("三件", "约10")."""
+
+
 def _add_sum_alarms(
     sheets: Mapping[str, Sheet], placed: Mapping[str, Placed], styles: Styles
 ) -> None:
-    """A conditional format per `SUM_RULES` entry: red while SUM(left) <> SUM(right).
-
-    Blank cells count as 0 in SUM, as they do in our checks; text is ignored, which the
-    reader reports separately.
+    """A conditional format per `SUM_RULES` entry: red while the parts and the total, counted
+    as the office counts them (`number_of`), disagree; and red on every number cell that holds
+    text no reading makes a number, which the office reports as an error of its own.
     """
     for rule in SUM_RULES:
         marked = [placed[k] for k in alarm_cells(rule)]
         sheet_name = marked[0].sheet
         if any(placed[k].sheet != sheet_name for k in (*rule.left, *rule.right)):
             raise ValueError(f"rule {rule.rule} spans sheets")
-        left = ",".join(rectangles((placed[k] for k in rule.left), absolute=True))
-        right = ",".join(rectangles((placed[k] for k in rule.right), absolute=True))
+        left = "+".join(map(number_of, rectangles((placed[k] for k in rule.left), absolute=True)))
+        right = "+".join(map(number_of, rectangles((placed[k] for k in rule.right), absolute=True)))
         first = marked[0]
         options = {
             "type": "formula",
-            "criteria": f"=SUM({left})<>SUM({right})",
+            "criteria": f"={left}<>{right}",
             "format": styles.alarm,
             "multi_range": " ".join(rectangles(marked)),
         }
         ws = sheets[sheet_name].ws
         if ws.conditional_format(first.row, first.col, first.row, first.col, options):
             raise ValueError(f"invalid conditional format for {rule.rule}: {options}")
+    numeric = sorted(
+        (c for c in placed.values() if FIELDS_BY_KEY[c.key].type in _VALIDATIONS),
+        key=lambda c: (c.sheet, c.row, c.col),
+    )
+    for sheet_name, run in groupby(numeric, key=lambda c: c.sheet):
+        cells = list(run)
+        ranges = rectangles(cells)
+        top_left = min(cells, key=lambda c: (c.row, c.col))
+        anchor = xl_rowcol_to_cell(top_left.row, top_left.col)
+        options = {
+            "type": "formula",
+            "criteria": "=" + NOT_A_NUMBER.format(cell=anchor),
+            "format": styles.alarm,
+            "multi_range": " ".join(ranges),
+        }
+        ws = sheets[sheet_name].ws
+        if ws.conditional_format(top_left.row, top_left.col, top_left.row, top_left.col, options):
+            raise ValueError(f"invalid conditional format for text in {sheet_name}: {options}")

@@ -12,8 +12,11 @@ and the column widths and sets it explicitly: labels are never cut off, whatever
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -22,15 +25,17 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from workflow.core.form import FIELDS_BY_KEY, FieldType
-from workflow.core.text import wrapped_lines
+from workflow.core.text import page_header, wrapped_lines
 
-__all__ = ["Placed", "Sheet", "Styles", "rectangles"]
+__all__ = ["Placed", "Sheet", "Styles", "let_rows_grow", "rectangles"]
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
 FONT_SIZE = 11
 INPUT_FILL = "#FFF2CC"
 """Light yellow: the cells an agency types into."""
+ALARM_FILL, ALARM_FONT = "#FFC7CE", "#9C0006"
+"""Excel's 'bad' red: a total that disagrees with its parts, a number cell holding text."""
 HEADER_FILL = "#EDEDED"
 FIXED_FILL = "#F2F2F2"
 """Filled in by the office and locked (agency name, report year)."""
@@ -76,9 +81,10 @@ class Styles:
             FieldType.YEAR: fmt(num_format="0", **fixed),
         }
         self.alarm = workbook.add_format(
-            {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+            {"bg_color": ALARM_FILL, "font_color": ALARM_FONT, "bold": True}
         )
-        """Conditional format of a total that disagrees with its parts (Excel's 'bad' red)."""
+        """Conditional format of a total that disagrees with its parts, or of text in a
+        number cell."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +111,12 @@ class Sheet:
     styles: Styles
     placed: dict[str, Placed]
     """Shared by all sheets of a workbook: key -> its cell."""
+    issued: str = ""
+    """Whose and which year's workbook ('后河镇人民政府 2021年'): printed at the top left of
+    every page, the sheet's name at the top right."""
     ws: Worksheet = field(init=False)
     _heights: dict[int, float] = field(init=False, default_factory=dict)
+    _growing: set[int] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self.ws = self.workbook.add_worksheet(self.name)
@@ -117,6 +127,7 @@ class Sheet:
         self.ws.center_horizontally()
         self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         self.ws.set_footer("&C第 &P 页，共 &N 页")
+        self.ws.set_header(page_header(self.issued, right=self.name))
 
     @property
     def last_col(self) -> int:
@@ -128,6 +139,21 @@ class Sheet:
     def need(self, row: int, points: float) -> None:
         """Ask for row `row` to be at least `points` high."""
         self._heights[row] = max(self._heights.get(row, 0.0), points)
+
+    def grow(self, row: int) -> None:
+        """Let the application fit row `row` to the text typed into it.
+
+        A row whose height was set by hand ("customHeight") keeps it whatever is typed, so a
+        long answer shows (and prints) only its first lines. The row keeps the height reserved
+        for it, but `let_rows_grow` drops the mark after writing: Excel, WPS and LibreOffice then
+        fit it to its wrapped text whenever a cell in it is edited. Only for rows without
+        merged cells, which no application fits.
+        """
+        self._growing.add(row)
+
+    @property
+    def growing_rows(self) -> frozenset[int]:
+        return frozenset(self._growing)
 
     def text(
         self,
@@ -193,6 +219,32 @@ class Sheet:
         if key in self.placed:
             raise ValueError(f"field {key!r} placed twice")
         self.placed[key] = Placed(key, self.name, row, col)
+
+
+_CUSTOM_HEIGHT = re.compile(r'(<row r="(\d+)"[^>]*?) customHeight="1"')
+
+
+def _unmark(xml: str, rows: set[int]) -> str:
+    def keep_height(m: re.Match[str]) -> str:
+        return m.group(1) if int(m.group(2)) in rows else m.group(0)
+
+    return _CUSTOM_HEIGHT.sub(keep_height, xml)
+
+
+def let_rows_grow(xlsx: Path, growing: Mapping[int, Iterable[int]]) -> None:
+    """Drop the customHeight mark of the given rows (1-based sheet number -> 0-based rows) in
+    the written file `xlsx`, keeping their height: xlsxwriter marks every row it sizes as sized
+    by hand, which stops Excel and LibreOffice from fitting it to the text typed later."""
+    wanted = {n: {r + 1 for r in rows} for n, rows in growing.items()}
+    with zipfile.ZipFile(xlsx) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
+            rows = wanted.get(int(match.group(1)), set()) if match else set()
+            if rows:
+                data = _unmark(data.decode("utf-8"), rows).encode("utf-8")
+            target.writestr(info, data)
 
 
 def rectangles(cells: Iterable[Placed], *, absolute: bool = False) -> list[str]:

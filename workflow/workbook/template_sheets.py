@@ -61,7 +61,8 @@ SECTION2_LABEL_HEADER = INFO_CONTENT_HEADER
 """Header of the label column of every section-二 block (the official tables print it; form.py
 does not carry it because no field is keyed by it)."""
 PROSE_ROW_PT = 160.0
-"""Height of a prose input row: room for about ten lines, resizable by the agency."""
+"""Height of an empty prose input row: room for about ten lines. The row is not fixed at it
+(`Sheet.grow`): Excel, WPS and LibreOffice fit it to the answer typed in, however long."""
 
 
 def write_prose(sheet: Sheet, agency: str, year: int) -> None:
@@ -92,6 +93,7 @@ def write_prose(sheet: Sheet, agency: str, year: int) -> None:
             sheet.text(row, 0, f"{name}\n{hint}", label_style)
             sheet.input_cell(row, 1, part.key)
             sheet.need(row, PROSE_ROW_PT)
+            sheet.grow(row)
             row += 1
     sheet.ws.set_h_pagebreaks(breaks)
     sheet.ws.set_portrait()
