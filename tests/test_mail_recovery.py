@@ -195,3 +195,28 @@ def test_wrong_authorization_code_is_said_in_chinese(
     )  # fmt: skip
     assert result.returncode == 1
     assert "拒绝登录（请检查用户名和授权码）" in result.stderr
+
+
+def test_a_crash_after_processing_before_the_verdict_is_stored_processes_once(
+    mail_office: MailOffice, make_workbook: MakeWorkbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflow.office.mail_ledger import MailStore
+
+    book = make_workbook("r.xlsx", apply_new_natural=9999).read_bytes()
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+    real = MailStore.add_verdict
+
+    def power_cut(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # the process dies here: the ledger row is written, no verdict
+
+    monkeypatch.setattr(MailStore, "add_verdict", power_cut)
+    with pytest.raises(KeyboardInterrupt):
+        run_pass(mail_office.config)
+    monkeypatch.setattr(MailStore, "add_verdict", real)
+
+    run_pass(mail_office.config)
+
+    assert _rows(mail_office) == [("failed", "<m1@county.test>")]  # processed once
+    [reply] = mail_office.replies(1)
+    assert "未通过校验，共 2 处错误" in reply.get_payload()[0].get_payload(decode=True).decode()
+    assert len(reply.get_payload()) == 2  # the error workbook is attached

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from workflow.office.ledger import Ledger
+from workflow.office.ledger import Ledger, Record
 
 __all__ = ["MailRow", "MailStore", "Verdict"]
 
@@ -267,6 +267,17 @@ class MailStore:
                 (key, position, sha256, verdict.file, submission,
                  json.dumps(verdict.to_json(), ensure_ascii=False)),
             )  # fmt: skip
+
+    def submission_of(self, message_id: str | None, sha256: str) -> Record | None:
+        """The ledger row of this attachment of this mail, if it was processed already."""
+        if not message_id:
+            return None
+        row = self._db.execute(
+            "SELECT id FROM submissions WHERE message_id = ? AND sha256 = ?"
+            " AND status IN ('passed','failed','rejected') ORDER BY id DESC LIMIT 1",
+            (message_id, sha256),
+        ).fetchone()
+        return self._ledger.get(row[0]) if row else None
 
     # --- what we sent, bounces, limits ----------------------------------------------------------
 

@@ -13,9 +13,11 @@ agency is not processed (it would replace that agency's result); the reply says 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from workflow.config import Config
 from workflow.core.atomic import atomic_write_bytes
@@ -26,11 +28,11 @@ from workflow.core.outcome import ProcessResult
 from workflow.flow.pipeline import process_file, reject_internal_error
 from workflow.intake.mail.message import Attachment
 from workflow.office.history import history_lookup
-from workflow.office.ledger import open_ledger
+from workflow.office.ledger import Record, open_ledger
 from workflow.office.mail_ledger import Verdict
 from workflow.workbook.reader import read_workbook
 
-__all__ = ["archive_eml", "mail_folder", "process_attachment"]
+__all__ = ["archive_eml", "mail_folder", "process_attachment", "recorded_verdict"]
 
 log = logging.getLogger("workflow.mail")
 
@@ -66,6 +68,23 @@ def _verdict(result: ProcessResult) -> Verdict:
     return Verdict(
         file=result.file, status=result.status, agency=result.agency, year=result.year,
         messages=errors, warnings=warnings, attach=tuple(str(p) for p in attach if p),
+    )  # fmt: skip
+
+
+def recorded_verdict(record: Record) -> Verdict:
+    """The verdict of an attachment already processed and entered in the ledger (a crash came
+    before its verdict was stored): rebuilt from its result.json, not processed again."""
+    data: dict[str, Any] = {}
+    if record.result_path and record.result_path.exists():
+        data = json.loads(record.result_path.read_text("utf-8"))
+    findings = data.get("findings", [])
+    errors = tuple(f["message"] for f in findings if f.get("severity") == Severity.ERROR)
+    outputs = record.outputs
+    keys = ("report", "pdf") if record.status == "passed" else ("errors",)
+    return Verdict(
+        file=record.file_name, status=record.status, agency=record.agency, year=record.year,
+        messages=errors, warnings=len(findings) - len(errors),
+        attach=tuple(str(outputs[k]) for k in keys if outputs.get(k)),
     )  # fmt: skip
 
 

@@ -16,7 +16,8 @@ point resumes where it stopped:
 4. our keyword on the message, then the move to its folder (`done`). Mail never to answer
    only gets the keyword and stays in INBOX where the clerk reads it. Nothing is deleted.
 
-A message whose Message-ID the ledger already knows (a UIDVALIDITY change renumbered it, or
+A mail over `max_message_mb` is not downloaded: its headers are archived and it goes to the
+refused folder, whole, for the clerk. A message whose Message-ID the ledger already knows (a UIDVALIDITY change renumbered it, or
 a second copy arrived) is only marked and moved.
 """
 
@@ -30,7 +31,11 @@ from pathlib import Path
 
 from workflow.config import Config
 from workflow.core.errors import MailError
-from workflow.intake.mail.attachments import archive_eml, process_attachment
+from workflow.intake.mail.attachments import (
+    archive_eml,
+    process_attachment,
+    recorded_verdict,
+)
 from workflow.intake.mail.classify import bounce_of, never_answer_reason
 from workflow.intake.mail.compose import build_message, note_body, reply_id, reply_text
 from workflow.intake.mail.imap import CONNECTION_ERRORS, ImapSession
@@ -203,10 +208,15 @@ class _Pass:
         for position, attachment in enumerate(mail.workbooks):
             if position in done:
                 continue
-            verdict, submission = process_attachment(
-                self.config, attachment, position, key=row.key, received_at=row.received_at,
-                sender=row.sender, message_id=row.message_id,
-            )  # fmt: skip
+            record = self.store.submission_of(row.message_id, attachment.sha256)
+            submission: int | None
+            if record is not None:  # processed, then a crash before its verdict was stored
+                verdict, submission = recorded_verdict(record), record.id
+            else:
+                verdict, submission = process_attachment(
+                    self.config, attachment, position, key=row.key, received_at=row.received_at,
+                    sender=row.sender, message_id=row.message_id,
+                )  # fmt: skip
             if verdict.year:
                 self.report.years.add(verdict.year)
             self.store.add_verdict(row.key, position, attachment.sha256, verdict, submission)
