@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeWorkbook
-from tests.mail_helpers import MailOffice, plain_part, raw_mail, rfc2231_part
-from tests.mail_servers import AGENCY
+from tests.mail_helpers import MailOffice, plain_part, raw_mail, rfc2231_part, write_office
+from tests.mail_servers import AGENCY, Dovecot, SmtpCapture
 from workflow.intake.mail.mailpass import run_pass
 from workflow.intake.mail.message import parse_message
 
@@ -290,3 +290,21 @@ def test_a_bug_with_one_message_holds_up_no_other(
     with mail_office.dovecot.client() as c:
         [(flags, left)] = c.messages("INBOX")
     assert left["Message-ID"] == "<poison@x>" and "$WorkflowHandled" not in flags
+
+
+def test_replies_per_hour_are_limited_but_every_workbook_is_processed(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture, make_workbook: MakeWorkbook
+) -> None:
+    office = write_office(tmp_path / "o", dovecot, smtp, extra="max_replies_per_hour = 1")
+    book = make_workbook("r.xlsx").read_bytes()
+    for i in range(2):
+        dovecot.deliver(
+            raw_mail(message_id=f"<r{i}@x>", attachments=[rfc2231_part("r.xlsx", book)])
+        )
+
+    report = run_pass(office.config)
+
+    assert report.kinds == {"submission": 2} and report.replies == [AGENCY]
+    assert [s[0] for s in _submissions(office)] == ["passed", "passed"]
+    with dovecot.client() as c:
+        assert c.messages("INBOX") == [] and len(c.messages("已处理")) == 2
