@@ -308,3 +308,25 @@ def test_replies_per_hour_are_limited_but_every_workbook_is_processed(
     assert [s[0] for s in _submissions(office)] == ["passed", "passed"]
     with dovecot.client() as c:
         assert c.messages("INBOX") == [] and len(c.messages("已处理")) == 2
+
+
+def test_a_registered_address_failing_dmarc_is_refused_not_processed(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    book = make_workbook("r.xlsx").read_bytes()
+    forged = raw_mail(
+        headers=[
+            "Authentication-Results: mx.county.test; spf=fail smtp.mailfrom=county.test;"
+            " dmarc=fail header.from=county.test",
+            "Authentication-Results: forger; dmarc=pass",  # a forger may add this; no matter
+        ],
+        attachments=[rfc2231_part("r.xlsx", book)],
+    )
+    mail_office.dovecot.deliver(forged)
+
+    report = run_pass(mail_office.config)
+
+    assert report.kinds == {"refused": 1} and mail_office.smtp.messages == []
+    assert _submissions(mail_office) == []
+    with mail_office.dovecot.client() as c:
+        assert len(c.messages("待人工处理")) == 1

@@ -16,7 +16,7 @@ from email.message import Message
 
 from workflow.intake.mail.message import ParsedMail, message_ids_in
 
-__all__ = ["Bounce", "bounce_of", "never_answer_reason"]
+__all__ = ["Bounce", "bounce_of", "forged_reason", "never_answer_reason"]
 
 _ROBOT_LOCAL = re.compile(
     r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|"
@@ -28,6 +28,7 @@ _BOUNCE_SUBJECT = re.compile(
     r"mail delivery failed|failure notice|系统退信|退信|投递失败|无法投递|发送失败)",
     re.IGNORECASE,
 )
+_AUTH_FAIL = re.compile(r"\b(dmarc|spf|dkim)=(fail|softfail)\b", re.IGNORECASE)
 _AUTO_SUBJECT = re.compile(r"^(自动回复|auto(matic)?[ -]?reply|out of (the )?office|休假)", re.I)
 
 
@@ -79,6 +80,21 @@ def bounce_of(mail: ParsedMail) -> Bounce | None:
             if "@" in address:
                 recipients.append(address)
     return Bounce(tuple(message_ids_in(mail.message)), tuple(dict.fromkeys(recipients)))
+
+
+def forged_reason(mail: ParsedMail) -> str | None:
+    """Why the From address looks forged, or None: the receiving server's own
+    `Authentication-Results` says DMARC or SPF failed (or DKIM, with neither passing). A
+    forger can add a header saying "pass" but cannot remove the server's "fail", so only a
+    failure counts. Servers that add no such header leave this to the registered-address check.
+    """
+    results = " ".join(str(v) for v in mail.message.get_all("Authentication-Results") or [])
+    failed = {m.group(1).lower() for m in _AUTH_FAIL.finditer(results)}
+    if "dmarc" in failed or "spf" in failed:
+        return f"发件服务器认证失败（{'、'.join(sorted(failed)).upper()}），发件人地址可能被冒用"
+    if "dkim" in failed and not re.search(r"\b(dmarc|spf)=pass\b", results, re.IGNORECASE):
+        return "发件服务器认证失败（DKIM），发件人地址可能被冒用"
+    return None
 
 
 def never_answer_reason(mail: ParsedMail, own_address: str) -> str | None:

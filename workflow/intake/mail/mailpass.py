@@ -17,8 +17,8 @@ point resumes where it stopped:
    only gets the keyword and stays in INBOX where the clerk reads it. Nothing is deleted.
 
 A mail over `max_message_mb` is not downloaded: its headers are archived and it goes to the
-refused folder, whole, for the clerk. A message whose Message-ID the ledger already knows (a UIDVALIDITY change renumbered it, or
-a second copy arrived) is only marked and moved.
+refused folder, whole, for the clerk. A message whose Message-ID the ledger already knows (a
+UIDVALIDITY change renumbered it, or a second copy arrived) only gets our keyword again.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from workflow.intake.mail.attachments import (
     process_attachment,
     recorded_verdict,
 )
-from workflow.intake.mail.classify import bounce_of, never_answer_reason
+from workflow.intake.mail.classify import bounce_of, forged_reason, never_answer_reason
 from workflow.intake.mail.compose import build_message, note_body, reply_id, reply_text
 from workflow.intake.mail.imap import CONNECTION_ERRORS, ImapSession
 from workflow.intake.mail.message import ParsedMail, parse_message
@@ -167,6 +167,9 @@ class _Pass:
         agencies = self.config.agencies_of(mail.sender)
         if not agencies:
             return "refused", "发件人不在单位名录的报送邮箱中", None
+        forged = forged_reason(mail)
+        if forged:
+            return "refused", forged, None
         names = "、".join(a.name for a in agencies)
         if too_big:
             return "refused", f"邮件超过 {self.settings.max_message_mb:g} MB，未下载", names
