@@ -220,3 +220,24 @@ def test_a_crash_after_processing_before_the_verdict_is_stored_processes_once(
     [reply] = mail_office.replies(1)
     assert "未通过校验，共 2 处错误" in reply.get_payload()[0].get_payload(decode=True).decode()
     assert len(reply.get_payload()) == 2  # the error workbook is attached
+
+
+def test_a_lost_ledger_sends_no_second_reply(
+    dovecot_factory: Callable[..., Dovecot], smtp: SmtpCapture, tmp_path: Path,
+    make_workbook: MakeWorkbook,
+) -> None:  # fmt: skip
+    server = dovecot_factory(capability=NO_IDLE_NO_MOVE)  # the original stays in INBOX
+    office = write_office(tmp_path / "o", server, smtp)
+    book = make_workbook("r.xlsx").read_bytes()
+    server.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+    run_pass(office.config)
+    # The state folder is lost (a disk replaced, a backup from last week) and the keyword too.
+    for path in (office.root / "state").glob("ledger.sqlite3*"):
+        path.unlink()
+    _strip_keyword(server)
+
+    run_pass(office.config)
+
+    assert len(smtp.messages) == 1  # the reply in Sent is found: not sent again
+    with server.client() as c:
+        assert len(c.messages("Sent")) == 1

@@ -12,8 +12,10 @@ the next step starts:
     sent       SMTP accepted the reply
     done       the message carries our keyword and sits in its folder on the server
 
-A crash between `sending` and `sent` is resolved by looking for the reply's fixed Message-ID
-in the Sent folder: there means sent (never a second reply), absent means not yet sent.
+Before a reply is sent, its fixed Message-ID is looked up in the Sent folder (where it is
+appended before SMTP): there means sent — after a crash between `sending` and `sent`, or with
+a ledger lost or restored from an old backup — so a reply is never sent twice. `appended`
+marks a reply in Sent that SMTP surely refused; it is sent on the next pass.
 """
 
 from __future__ import annotations

@@ -259,12 +259,14 @@ class _Pass:
 
     def _reply(self, row: MailRow) -> None:
         mid = row.reply_id or reply_id(row.key, self.settings.address)
-        if row.state == "sending" and self.session.in_sent(mid):
+        outgoing = self._outgoing(row)
+        # Sent is the record that outlives the ledger: a crash during SMTP, or a state folder
+        # restored from an old backup, finds the reply there and does not send it again.
+        if outgoing is not None and row.state != "appended" and self.session.in_sent(mid):
             log.info("回复 %s 已在“已发送”中（上次中断于发送时）：不再重发", mid)
             self.store.record_sent(mid, row.sender, "reply")
             self.store.set_state(row.key, "sent")
             return
-        outgoing = self._outgoing(row)
         if outgoing is None:
             self.store.set_state(row.key, "sent")
             return
