@@ -97,6 +97,9 @@ def test_number_said_differs(text: str, total: int, quoted: str) -> None:
         "未收到法人或其他组织的申请。",
         "收到申请人补正材料2件。",
         "根据《关于未收到申请的处理办法》执行。",
+        # a real report's 政府信息管理 section: “三个一” is a name, not three applications
+        "建立第一时间登记受理、第一时间转送承办单位和第一时间回复申请的“三个一”工作机制。",
+        "受理申请后落实“两个一”要求。",
     ],
 )
 def test_sentences_about_something_else_are_not_read_as_counts(text: str) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.checks_helpers import cell, make_submission
+from tests.conftest import MakeWorkbook
 from workflow.checks import CheckContext, check_values
+from workflow.workbook.reader import read_workbook
 
 CTX = CheckContext()
 
@@ -112,3 +114,24 @@ def test_unknown_problem_code_is_reported_as_not_a_number() -> None:
     sub = make_submission(penalty_decisions="??")
     sub.problems["penalty_decisions"] = "value.something_new"
     assert [f.rule for f in check_values(sub, CTX)] == ["value.not_number"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "places", "rules"),
+    [
+        ("0.123456", 6, []),
+        ("0.123456", 4, ["value.fee_decimals"]),
+        ("0.1234567", 6, ["value.fee_decimals"]),
+        ("0.1234", 4, []),
+        ("12", 0, []),
+        ("0.5", 0, ["value.fee_decimals"]),
+    ],
+)
+def test_fee_decimals_is_the_office_setting(
+    make_workbook: MakeWorkbook, typed: str, places: int, rules: list[str]
+) -> None:
+    sub = read_workbook(make_workbook(fees_amount=typed))
+    findings = list(check_values(sub, CheckContext(fee_decimals=places)))
+    assert [f.rule for f in findings] == rules
+    for f in findings:
+        assert f.is_error and f"最多保留 {places} 位小数" in f.message and typed in f.message

@@ -43,7 +43,7 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme() -> None:
     for name in main.commands:
         code, out, _ = run(name, "--help")
         assert code == 0, name
-        assert "Example" in out, name
+        assert "示例：\n" in out, name
         assert f"workflow {name}" in readme, name
 
 

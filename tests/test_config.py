@@ -43,6 +43,8 @@ def test_embedded_default_when_no_file(tmp_path: Path, monkeypatch: pytest.Monke
         ('[report]\npdf = "yes"\n', "report.pdf"),
         ('[[agencies]]\ncode = "1"\n', "name"),
         ("[paths\n", "格式错误"),
+        ("[checks]\nfee_decimals = 4.5\n", "checks.fee_decimals"),
+        ("[checks]\nfee_decimals = -1\n", "checks.fee_decimals"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, text: str, words: str) -> None:
@@ -55,3 +57,11 @@ def test_bad_values_are_named(tmp_path: Path, text: str, words: str) -> None:
 def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="找不到配置文件"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_fee_decimals_defaults_to_four_and_is_read(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[checks]\nfee_decimals = 6\n", "utf-8")
+    assert load_config(cfg).fee_decimals == 6
+    cfg.write_text("", "utf-8")
+    assert load_config(cfg).fee_decimals == 4

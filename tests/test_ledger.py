@@ -30,6 +30,16 @@ class FakeResult:
     error_count: int = 0
     warning_count: int = 1
     values: dict[str, object] | None = None
+    attribution: None = None
+    reason: str = ""
+
+    @property
+    def owner_agency(self) -> str | None:
+        return self.agency
+
+    @property
+    def owner_year(self) -> int | None:
+        return self.year
 
 
 @pytest.fixture
@@ -58,7 +68,9 @@ def test_a_claim_is_unfinished_until_finished(ledger: Ledger) -> None:
     assert record.outputs == {"errors": "/o/e.xlsx"} and record.finished_at is not None
 
 
-def test_values_are_kept_for_passed_reports_only_and_fees_stay_exact(ledger: Ledger) -> None:
+def test_values_are_kept_for_passed_and_failed_reports_and_fees_stay_exact(
+    ledger: Ledger,
+) -> None:
     """What the pipeline hands over (a real `ProcessResult`), read back as the summary and the
     cross-year checks read it: the fee exactly, to the last of its decimals."""
     sub = make_submission(fees_amount="0.1235", penalty_decisions=3)
@@ -71,7 +83,8 @@ def test_values_are_kept_for_passed_reports_only_and_fees_stay_exact(ledger: Led
     assert stored_number("fees_amount", stored["fees_amount"]) == Decimal("0.1235")
     assert stored_number("penalty_decisions", stored["penalty_decisions"]) == 3
     assert set(stored) == set(sub.values)
-    assert ledger.get(failed).values is None  # type: ignore[union-attr]
+    # a failed report's values are kept too (history is what was published), never accepted
+    assert ledger.get(failed).values == stored  # type: ignore[union-attr]
 
 
 def test_archiving_is_recorded_separately(ledger: Ledger) -> None:

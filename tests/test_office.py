@@ -164,16 +164,6 @@ def test_next_years_report_is_checked_against_last_years(
     assert any("apply_carried_in_natural" in fields for _, fields in rules)
 
 
-def test_import_history_refuses_a_failing_workbook(
-    make_workbook: MakeWorkbook, config: str
-) -> None:
-    bad = make_workbook("bad.xlsx", agency=TOWNS[0], base=town(TOWNS[0], apply_new_natural=2))
-    code, out = run("import-history", str(bad), "--config", config)
-    assert code == 1
-    assert "未导入" in out
-    assert status_of(config)[TOWNS[0]]["status"] == "missing"
-
-
 def test_unregistered_agency_is_warned_with_the_closest_names(
     make_workbook: MakeWorkbook, config: str
 ) -> None:

@@ -227,6 +227,8 @@ def test_context_keys_and_formats() -> None:
     assert set(context) == {f.key for f in form.FIELDS} | set(KNOWN_HELPERS)
     assert context["fees_amount"] == "12.3000"
     assert build_context(submission(), [], draft=False)["fees_amount"] == "0"
+    six = Submission(values={"fees_amount": Decimal("0.123456")})  # [checks] fee_decimals = 6
+    assert build_context(six, [], draft=False)["fees_amount"] == "0.123456"
     assert context["apply_new_natural"] == "7"
     assert (context["error_count"], context["warning_count"], context["draft"]) == (2, 0, True)
     paragraphs = context["paragraphs"]

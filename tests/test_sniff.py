@@ -147,7 +147,10 @@ def test_plain_zip_and_ods(tmp_path: Path) -> None:
     with zipfile.ZipFile(ods, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", "<office:document-content/>")
-    rejected(ods, "file.not_workbook", "ODS 表格")
+    message = rejected(ods, "file.ods", "OpenDocument 表格（.ods）")
+    # The clerk who saved it is told how to save an .xlsx, in LibreOffice's words too.
+    assert "Excel、WPS 或 LibreOffice" in message and "Excel 2007-365 (.xlsx)" in message
+    assert "不必重新填写" in message
 
 
 # --- OLE compound files -------------------------------------------------------------------------
@@ -155,7 +158,15 @@ def test_plain_zip_and_ods(tmp_path: Path) -> None:
 
 def test_legacy_xls_header_only(tmp_path: Path) -> None:
     path = ole_file(tmp_path / "报告.xlsx")
-    rejected(path, "file.legacy_xls", "Excel 97-2003", "Excel 工作簿(*.xlsx)")
+    message = rejected(path, "file.legacy_xls", "Excel 97-2003 格式（.xls）", "另存为")
+    assert "保存类型选“Excel 工作簿 (.xlsx)”" in message and "不必重新填写" in message
+    assert "下发的 .xlsx 工作簿中填写" not in message  # the old advice: fill it all in again
+
+
+def test_wps_et_is_named_as_such(tmp_path: Path) -> None:
+    path = ole_file(tmp_path / "后河镇人民政府2021年报告.et", ("Workbook",))
+    message = rejected(path, "file.legacy_xls", "WPS 表格格式（.et）")
+    assert "Excel 97-2003" not in message
 
 
 def test_legacy_xls_with_workbook_stream(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ def test_records_are_json_ready_in_the_order_of_the_workbook() -> None:
         "error_count": 3,
         "warning_count": 1,
         "files": ["财政局（改）.xlsx", "财政局.xlsx"],
+        "reason": None,
     }
     assert (records[2]["received_at"], records[2]["files"]) == (None, [])
 

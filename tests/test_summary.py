@@ -126,7 +126,7 @@ def test_every_agency_appears_and_who_must_act_comes_first() -> None:
         "应交 5 个单位，已通过 2，未通过 1，退回 1，未提交 1；另有 1 个不在名录的单位提交"
     )
     assert [action_note(s) for s in states] == [
-        "文件无法读取，须用下发的工作簿重新填报",
+        "退回原因：文件无法读取；按退回说明处理后重新提交",
         "按校验结果工作簿修改后重新提交",
         "尚未提交，请催报",
         "不在名录：请核对单位名称或补入名录",

@@ -49,6 +49,8 @@ class Config:
     pdf: bool = False
     watch: WatchSettings = field(default_factory=WatchSettings)
     fee_yuan_threshold: float = 10000.0
+    fee_decimals: int = 4
+    """Most places after the point a 收费金额 (万元) may have; more is an error."""
     agencies: tuple[Agency, ...] = ()
     source: Path | None = None
     mail: MailSettings = field(default_factory=MailSettings)
@@ -78,6 +80,13 @@ def _number(table: dict[str, Any], key: str, default: float, where: str) -> floa
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError(f"配置项 {where}.{key} 应为非负数，实际为 {value!r}")
     return float(value)
+
+
+def _places(table: dict[str, Any], key: str, default: int, where: str) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 9:
+        raise ConfigError(f"配置项 {where}.{key} 应为 0 到 9 的整数，实际为 {value!r}")
+    return value
 
 
 def _bool(table: dict[str, Any], key: str, default: bool, where: str) -> bool:
@@ -148,6 +157,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         pdf=_bool(_table(data, "report"), "pdf", False, "report"),
         watch=settings,
         fee_yuan_threshold=_number(_table(data, "checks"), "fee_yuan_threshold", 10000.0, "checks"),
+        fee_decimals=_places(_table(data, "checks"), "fee_decimals", 4, "checks"),
         agencies=tuple(agencies),
         source=source,
         mail=parse_mail(data, base),

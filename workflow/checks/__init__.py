@@ -6,12 +6,14 @@
     amounts         warning: 行政事业性收费 that looks typed in 元
     self_reference  warning: a town that says 我局, a department that says 我镇
     applications    warning: the prose's count of applications against the table
+    prose_figures   warning: other numbers of the prose against the cells they stand for
     fees            warnings: 信息处理费 said both ways; not mentioned in 六
     years           warning: years that are neither the report year nor the next
     wording         warning: wording of the 2019 format
     history         warnings: figures that must carry over from last year's report
     copied          warnings: figures or prose copied unchanged from last year's report
     registry        warning: an agency name not in the office's registry
+    source          warnings: what the reader of a published report had to interpret
 
 `run_checks` runs them all in that order and returns errors first; the order is deterministic
 (the form's order within each check), so two runs on the same file say the same thing.
@@ -35,8 +37,10 @@ from workflow.checks.copied import check_copied
 from workflow.checks.fees import check_fee_statement
 from workflow.checks.history import check_history
 from workflow.checks.identity import check_identity
+from workflow.checks.prose_figures import check_prose_figures
 from workflow.checks.registry import check_registry
 from workflow.checks.self_reference import check_self_reference
+from workflow.checks.source import check_source_notes
 from workflow.checks.value_format import check_values
 from workflow.checks.wording import check_old_format
 from workflow.checks.years import check_years
@@ -56,8 +60,10 @@ __all__ = [
     "check_history",
     "check_identity",
     "check_old_format",
+    "check_prose_figures",
     "check_registry",
     "check_self_reference",
+    "check_source_notes",
     "check_values",
     "check_years",
     "context_from_config",
@@ -75,12 +81,14 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_amounts,
     check_self_reference,
     check_applications_statement,
+    check_prose_figures,
     check_fee_statement,
     check_years,
     check_old_format,
     check_history,
     check_copied,
     check_registry,
+    check_source_notes,
 )
 
 

@@ -14,7 +14,9 @@ clause is not read as a statement about this year's applications when it is abou
 - a part of them: 其中, 自然人, 法人, 企业 …, or a channel (网上, 信函, 当面 …);
 - another time: 上年, 去年, 同期, or a year other than the report year earlier in the sentence;
 - how applications were handled: 未予受理 (refused), 未按时 / 超期 答复, "无论是否受理";
-- a cited title 《…》.
+- a cited title 《…》;
+- a name made of numerals: the “三个一” 工作机制 of "第一时间登记受理、…和第一时间回复申请的
+  “三个一”工作机制" is no count (a numeral after the unit, or a quote mark before the number).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ __all__ = ["application_claims", "check_applications_statement"]
 B = CLAUSE
 _APPLICATION = "申请(?![人费表书材])"
 _NUM = "(?P<n>[0-9]+|[零〇一二两三四五六七八九十百]+)"
-_UNIT = r"\s*(?:件|条|个|份|宗|起|次)"
+_UNIT = r"\s*(?:件|条|个|份|宗|起|次)(?![零〇一二两三四五六七八九十百0-9])"
+"""A count's unit; a numeral right after it makes a name, not a count ("三个一", "两个一批")."""
 _RECEIVED = "(?:收到|接到|接收|受理|新收)"
 
 _SAYS_NONE = (
@@ -67,7 +70,7 @@ _BAD_TAIL = re.compile("答复|超期|逾期|违规|不按|错误|泄密")
 _SAYS_COUNT = (
     re.compile(
         f"{_RECEIVED}(?!的){B}{{0,20}}?{_APPLICATION}"
-        f"[^,;。!?\\n:0-9零〇一二两三四五六七八九十百]{{0,6}}?"
+        f'[^,;。!?\\n:0-9零〇一二两三四五六七八九十百“”"「」]{{0,6}}?'
         f"(?:一共|共计|合计|总计|共|为)?\\s*{_NUM}{_UNIT}"
     ),
     re.compile(f"{_RECEIVED}{B}{{0,6}}?{_NUM}{_UNIT}{B}{{0,12}}?{_APPLICATION}"),

@@ -48,6 +48,14 @@ class PreviousReport:
     source: str
     """Last year's file name, quoted in messages so the clerk can find it."""
     year: int
+    basis: str = ""
+    """Which of last year's reports this is, in Chinese: '已通过校验的', '导入的（该报告
+    本身未通过校验）' … ; '' says nothing more than the file name."""
+
+    @property
+    def cited(self) -> str:
+        """How a message names it: '已通过校验的“2021.xlsx”', or just the file name."""
+        return f"{self.basis}“{self.source}”" if self.basis else self.source
 
     def number(self, key: str) -> int | Decimal | None:
         """Last year's number under `key`; None when unknown (missing or unreadable)."""
@@ -58,6 +66,8 @@ class PreviousReport:
 class CheckContext:
     fee_yuan_threshold: float = 10000.0
     """A 行政事业性收费 above this many 万元 was probably typed in 元."""
+    fee_decimals: int = 4
+    """Most places after the point of a 收费金额 (``[checks] fee_decimals``)."""
     agency_kind: str = ""
     """镇 / 乡 / 街道 / 部门 / 政府 from the registry; inferred from the agency name when empty."""
     registry: tuple[str, ...] = ()
@@ -129,6 +139,7 @@ def context_from_config(
     kind = normalise_kind(agency.kind) if agency is not None else ""
     return CheckContext(
         fee_yuan_threshold=config.fee_yuan_threshold,
+        fee_decimals=config.fee_decimals,
         agency_kind=kind or infer_agency_kind(name),
         registry=tuple(a.name for a in config.agencies),
         previous=previous,

@@ -39,7 +39,7 @@ def _figures(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
         return
     reported = tuple(k for k in keys if now[k])
     if reported:
-        yield finding("copy.figures_unchanged", **where(sub, reported), source=previous.source)
+        yield finding("copy.figures_unchanged", **where(sub, reported), source=previous.cited)
 
 
 def _prose(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
@@ -50,7 +50,7 @@ def _prose(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
                 "copy.text_unchanged",
                 **where(sub, (part.key,)),
                 label=field_label(part.key),
-                source=previous.source,
+                source=previous.cited,
             )
 
 

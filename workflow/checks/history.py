@@ -50,7 +50,7 @@ def _carried_in(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
             expected=before,
             actual=now,
             label=field_label(key),
-            source=previous.source,
+            source=previous.cited,
         )
 
 
@@ -74,7 +74,7 @@ def _in_force(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
             expected=expected,
             actual=now,
             label=field_label(in_force),
-            source=previous.source,
+            source=previous.cited,
             previous=before,
             issued=added,
             repealed=removed,

@@ -11,15 +11,17 @@ from typing import Any
 
 import click
 
+from workflow.cli.chinese import path_type
 from workflow.cli.common import (
     config_option,
     emit,
     files_argument,
     json_option,
     require_files,
+    require_report_template,
 )
 from workflow.config import Config
-from workflow.core.outcome import PASSED, REJECTED
+from workflow.core.outcome import PASSED
 
 __all__ = ["check", "import_history", "process"]
 
@@ -46,12 +48,18 @@ def _internal_error(path: Path, config: Config, outbox: Path | None, exc: Except
 @json_option
 @config_option
 def check(files: tuple[Path, ...], as_json: bool, config: Config) -> None:
-    """Check workbooks and print the findings. 校验工作簿，列出问题。
+    """校验工作簿（或已发布的 Word、网页报告），列出每处错误和提示（不生成任何文件）。
+
+    每个文件先列出结果（已通过、未通过、退回），再逐条列出问题。.xls、.et、.ods 文件在装有
+    LibreOffice 时自动转换为 .xlsx 后校验。已发布的报告（.docx、.html、.htm）按表格和标题读取，
+    与填入相同数字的工作簿得到相同的校验结果，位置写作“表三!“……”行“……”列”。
+    退出码：0 全部通过，1 有未通过或被退回的文件。
 
     \b
-    Example:
+    示例：
         workflow check 后河镇人民政府2021年政府信息公开工作年度报告.xlsx
         workflow check inbox/*.xlsx --json
+        workflow check 已发布/后河镇2021年报.docx 已发布/后河镇2021年报.html
     """
     from workflow.flow.pipeline import check_file
     from workflow.office.history import history_lookup
@@ -70,24 +78,29 @@ def check(files: tuple[Path, ...], as_json: bool, config: Config) -> None:
 @files_argument
 @click.option(
     "--outbox",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=path_type(file_okay=False),
+    metavar="文件夹",
     default=None,
     help="结果输出文件夹（默认为配置文件中的 outbox）。",
 )
-@click.option("--pdf/--no-pdf", default=None, help="同时生成 PDF（需要 LibreOffice）。")
+@click.option(
+    "--pdf/--no-pdf", default=None, help="是否同时生成 PDF（需要 LibreOffice；默认按配置文件）。"
+)
 @json_option
 @config_option
 def process(
     files: tuple[Path, ...], outbox: Path | None, pdf: bool | None, as_json: bool, config: Config
 ) -> None:
-    """Check workbooks and write their outputs. 校验并生成报告、校验结果。
+    """校验工作簿并生成结果：Word 报告，未通过时另有标出错误的“校验结果”工作簿。
 
-    Outputs go to <outbox>/<年度>/<单位>/: the Word report, the error workbook when the
-    report fails, and result.json (written last).
+    结果写入 <outbox>/<年度>/<单位>/，最后写 result.json（出现即表示全部完成）；无法读取的文件
+    写入 <outbox>/rejected/。已发布的 .docx、.html 报告未通过时，另附问题清单。处理完后更新年度
+    汇总表。Word 报告模板缺失或有误时不处理任何文件。
 
     \b
-    Example:
+    示例：
         workflow process inbox/*.xlsx --outbox outbox
+        workflow process 后河镇人民政府2021年政府信息公开工作年度报告.xlsx --pdf
     """
     from workflow.flow.pipeline import process_file
     from workflow.office.history import history_lookup
@@ -96,6 +109,8 @@ def process(
     from workflow.report.pdf import pdf_available
 
     require_files(files)
+    require_report_template(config)
+    (outbox or config.outbox).mkdir(parents=True, exist_ok=True)  # unusable: one line, exit 2
     if (config.pdf if pdf is None else pdf) and not pdf_available():
         click.echo(f"注意：{PDF_MISSING}。Word 报告照常生成。", err=True)
         pdf = False
@@ -114,8 +129,8 @@ def process(
         except sqlite3.Error as exc:  # the outputs are written; only the audit trail missed it
             click.echo(f"注意：台账暂时无法写入（{exc}），{path} 的结果已生成但未登记。", err=True)
         ok &= result.status == PASSED
-        if result.year and result.status != REJECTED:
-            years.add(result.year)
+        if result.owner_year:  # a rejection attributed to an agency shows it as 退回
+            years.add(result.owner_year)
         emit(result.to_json(), as_json)
     for year in sorted(years):
         refresh_summary(config, year, outbox)
@@ -126,31 +141,32 @@ def process(
 @files_argument
 @config_option
 def import_history(files: tuple[Path, ...], config: Config) -> None:
-    """Record earlier years' accepted workbooks as history. 导入往年已通过的报告。
+    """导入往年报告（工作簿、Word、网页），供跨年度检查（上年结转、现行有效件数）使用。
 
-    The cross-year checks compare a report with the same agency's accepted report of the year
-    before; in the first year of use this command gives them that year. Only workbooks that
-    pass are recorded; nothing is written to the outbox.
+    跨年度检查把报告与同一单位上一年的报告比较；第一年使用本工具时，用本命令导入上一年的
+    工作簿，或已发布的报告（.docx，或另存的网页 .html / .htm）。往年报告以发布的为准：不符合
+    今年规则的报告也会登记，其问题作为提示列出；只有完全无法读取的文件不登记。不在 outbox
+    生成任何文件。
 
     \b
-    Example:
-        workflow import-history 往年/*.xlsx
+    示例：
+        workflow import-history 往年/*.xlsx 往年/*.docx 往年/*.html
     """
     from workflow.core.digest import sha256_file
     from workflow.core.outcome import ProcessResult
     from workflow.flow.pipeline import check_file
+    from workflow.office.history import IMPORTED
     from workflow.office.year import record_processed
 
     require_files(files)
     ok = True
     for path in files:
         outcome = check_file(path, config, display_name=str(path))
-        if outcome.status != PASSED:
+        if outcome.submission is None:
             ok = False
-            click.echo(f"{path}：未导入（{outcome.error_count} 个错误，请先改正）")
+            click.echo(f"{path}：未导入（无法读取）")
             for f in outcome.findings:
-                if f.is_error:
-                    click.echo(f"  {f.message}")
+                click.echo(f"  {f.message}")
             continue
         result = ProcessResult(
             file=outcome.file,
@@ -158,7 +174,16 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
             findings=outcome.findings,
             submission=outcome.submission,
             sha256=sha256_file(path),
+            outputs={IMPORTED: "import-history"},
         )
         record_processed(config, path, result)
         click.echo(f"{path}：已导入 {outcome.agency} {outcome.year} 年报告")
+        if outcome.status != PASSED:
+            click.echo(
+                f"  注意：该报告按今年的规则有 {outcome.error_count} 个错误，已照原样记录为历史，"
+                "跨年度检查将使用其中的数字："
+            )
+        for f in outcome.findings:
+            if f.is_error or f.rule == "source.note":
+                click.echo(f"  {f.severity.chinese}：{f.message}")
     sys.exit(0 if ok else 1)

@@ -8,6 +8,7 @@ import threading
 
 import click
 
+from workflow.cli.chinese import YEAR
 from workflow.cli.common import USAGE_ERROR, config_option, fail
 from workflow.config import Config
 from workflow.core.errors import ConfigError, MailError
@@ -30,13 +31,13 @@ def _log_to_stderr() -> None:
 )
 @config_option
 def mail(once: bool, unblock: tuple[str, ...], config: Config) -> None:
-    """Answer agencies' mail: check each workbook attached, reply with the verdict.
-    收取办公室邮箱中的报告并自动回复校验结果。
+    """收取办公室邮箱：校验各单位发来的工作簿附件，在同一邮件会话中回复校验结果。
 
-    Without --once it keeps running (as `workflow watch` does when [mail] enabled = true).
+    不加 --once 时持续运行（[mail] enabled = true 时 workflow watch 也会同时收取邮箱）。
+    邮箱设置见 docs/mail.md。
 
     \b
-    Example:
+    示例：
         workflow mail --once --config config.toml
         workflow mail --unblock a1@county.gov.cn
     """
@@ -76,19 +77,17 @@ def mail(once: bool, unblock: tuple[str, ...], config: Config) -> None:
 
 
 @click.command()
-@click.option("--year", type=click.IntRange(2021, 2999), required=True, help="报告年度。")
+@click.option("--year", type=YEAR, metavar="年度", required=True, help="报告年度，如 2021。")
 @click.option("--dry-run", is_flag=True, help="只列出将发给谁、发什么，不发送。")
 @config_option
 def remind(year: int, dry_run: bool, config: Config) -> None:
-    """Mail every registered agency that has no passed report for the year.
-    催报：给尚未通过的单位发邮件。
+    """催报：给该年度尚未通过的每个登记单位发邮件，并列出发给了谁、发了什么。
 
-    Agencies that sent nothing get their blank workbook (at the start of the season this is how
-    the workbooks go out); those that failed get their latest error workbook and what is left
-    to fix; agencies that passed get nothing.
+    未提交的单位收到自己的空白工作簿（年初可用来下发工作簿）；未通过的收到最近一次的校验结果
+    工作簿和还需改正的错误；已通过的不发送。
 
     \b
-    Example:
+    示例：
         workflow remind --year 2021 --dry-run
         workflow remind --year 2021
     """

@@ -7,23 +7,23 @@ from datetime import datetime
 
 import click
 
-from workflow.cli.common import config_option, json_option
+from workflow.cli.chinese import YEAR
+from workflow.cli.common import config_option
 from workflow.config import Config
 
 __all__ = ["status", "summary"]
 
 
 @click.command()
-@click.option("--year", type=click.IntRange(2021, 2999), required=True, help="报告年度。")
+@click.option("--year", type=YEAR, metavar="年度", required=True, help="报告年度，如 2021。")
 @config_option
 def summary(year: int, config: Config) -> None:
-    """Write the office's summary workbook for a year. 生成年度汇总表。
+    """生成年度汇总表：谁已提交、谁已通过、谁要修改或被退回，以及全县合计。
 
-    Who has submitted, who passed, who must fix what, and the county's totals of the latest
-    passed report of each agency. The path is printed as the last line.
+    全县合计只计各单位最近一次已通过的报告。汇总表的路径输出在最后一行。
 
     \b
-    Example:
+    示例：
         workflow summary --year 2021
     """
     from workflow.office.year import refresh_summary
@@ -33,15 +33,17 @@ def summary(year: int, config: Config) -> None:
 
 @click.command()
 @click.option(
-    "--year", type=click.IntRange(2021, 2999), default=None, help="报告年度（默认最近一年）。"
+    "--year", type=YEAR, metavar="年度", default=None, help="报告年度（默认为台账中最近的一年）。"
 )
-@json_option
+@click.option("--json", "as_json", is_flag=True, help="每个单位输出一行 JSON（供其他程序读取）。")
 @config_option
 def status(year: int | None, as_json: bool, config: Config) -> None:
-    """Show who has submitted and who must act. 在终端查看提交情况。
+    """在终端查看提交情况：每个单位的状态（已通过、未通过、退回、未提交）和要办的事。
+
+    要处理的排在最前：未通过和退回（红色），其次未提交（橙色），已通过（绿色）在后。
 
     \b
-    Example:
+    示例：
         workflow status --year 2021
         workflow status --json
     """

@@ -13,7 +13,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["TEMP_PREFIX", "atomic_path", "atomic_write_bytes", "atomic_write_text"]
+__all__ = [
+    "TEMP_PREFIX",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "place_new",
+]
 
 TEMP_PREFIX = ".~wf-"
 """Prefix of our temp files: hidden, and matched by the daemon's own ignore filter."""
@@ -75,3 +81,47 @@ def atomic_write_bytes(target: Path, data: bytes) -> Path:
 
 def atomic_write_text(target: Path, text: str) -> Path:
     return atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def place_new(src: Path, target: Path) -> Path:
+    """Put the finished file `src` at `target`, or beside it as 'name(2).xlsx', 'name(3).xlsx' …
+    when a file of that name exists: never over a file somebody else wrote (a filled
+    workbook in the folder blank ones are written to). Returns the path used; `src` is gone.
+
+    The name is claimed with a hard link, which fails if the name exists, so a file that
+    appears meanwhile is not replaced either; where links are not supported (some network
+    shares, FAT), it is claimed by creating the file exclusively.
+    """
+    src, target = Path(src), Path(target)
+    n = 1
+    while True:
+        candidate = target if n == 1 else target.with_name(f"{target.stem}({n}){target.suffix}")
+        try:
+            _claim(src, candidate)
+        except FileExistsError:
+            n += 1
+            continue
+        src.unlink()
+        _fsync_dir(candidate.parent)
+        return candidate
+
+
+def _claim(src: Path, candidate: Path) -> None:
+    try:
+        os.link(src, candidate)
+        return
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (or across devices): copy into an exclusive new file
+        pass
+    with open(candidate, "xb") as out:
+        try:
+            with open(src, "rb") as data:
+                while chunk := data.read(1 << 20):
+                    out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        except BaseException:
+            out.close()
+            candidate.unlink()
+            raise

@@ -20,6 +20,7 @@ from workflow.core.form import FIELDS_BY_KEY, FieldType
 __all__ = [
     "FEE_PLACES",
     "Parsed",
+    "decimal_places",
     "display_raw",
     "parse_count",
     "parse_fee",
@@ -28,6 +29,9 @@ __all__ = [
 ]
 
 FEE_PLACES = 4
+"""The county's own limit, the default of ``[checks] fee_decimals``."""
+FLOAT_PLACES = 9
+"""Below this, a binary float's tail is noise, not what was typed."""
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
@@ -87,11 +91,13 @@ def parse_count(raw: object) -> Parsed:
     return Parsed(int(number))
 
 
-def parse_fee(raw: object) -> Parsed:
-    """A number of 万元 ≥ 0 with at most four decimal places; blank is 0.
+def parse_fee(raw: object, places: int | None = FEE_PLACES) -> Parsed:
+    """A number of 万元 ≥ 0 with at most `places` decimal places; blank is 0.
 
-    Excel stores binary floats, so 1.2345 may arrive as 1.2344999999999999: a value within
-    1e-9 of four places is taken as those four places.
+    `places=None` takes any number of places: the readers do that and leave the limit to
+    `checks.values`, which knows the office's ``[checks] fee_decimals``. Excel stores binary
+    floats, so 1.2345 may arrive as 1.2344999999999999: a value within 1e-9 of `places` places
+    (nine when unlimited) is taken as those places.
     """
     number = _to_decimal(raw)
     if number is None:
@@ -100,11 +106,14 @@ def parse_fee(raw: object) -> Parsed:
         return Parsed(None, number)
     if number < 0:
         return Parsed(None, "value.negative")
-    rounded = number.quantize(Decimal(1).scaleb(-FEE_PLACES))
+    rounded = number.quantize(Decimal(1).scaleb(-(FLOAT_PLACES if places is None else places)))
     if number != rounded:
         if isinstance(raw, float) and abs(number - rounded) < Decimal("1e-9"):
+            if places is None:
+                return Parsed(rounded.normalize())
             return Parsed(rounded.normalize() if rounded == 0 else rounded)
-        return Parsed(None, "value.fee_decimals")
+        if places is not None:
+            return Parsed(None, "value.fee_decimals")
     return Parsed(number)
 
 
@@ -145,3 +154,9 @@ def stored_number(key: str, value: object) -> int | Decimal | None:
     if isinstance(number, str) or not number.is_finite() or number < 0:
         return None
     return number
+
+
+def decimal_places(value: Decimal) -> int:
+    """How many places after the point `value` needs: 0.35 -> 2, 1.20 -> 1, 3 -> 0."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0

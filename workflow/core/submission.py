@@ -42,6 +42,9 @@ class Submission:
     template_version: str | None = None
     issued_agency: str | None = None
     issued_year: int | None = None
+    notes: list[str] = field(default_factory=list)
+    """What a reader had to interpret to get the values (a published report in the 2019
+    layout, a table split at a page break); each becomes a ``source.note`` warning."""
 
     @property
     def agency(self) -> str:

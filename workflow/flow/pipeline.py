@@ -9,16 +9,21 @@ a file is judged the same way whichever way it arrived.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
 from workflow.checks import PreviousReport, context_from_config, run_checks
 from workflow.config import Config
 from workflow.core.digest import sha256_file
-from workflow.core.errors import RejectedFile, WorkflowError
-from workflow.core.findings import count_errors, finding
-from workflow.core.outcome import FAILED, PASSED, REJECTED, Outcome, ProcessResult
+from workflow.core.errors import OutputError, RejectedFile, WorkflowError
+from workflow.core.findings import Finding, count_errors, finding
+from workflow.core.outcome import FAILED, PASSED, REJECTED, Attribution, Outcome, ProcessResult
+from workflow.core.submission import Submission
+from workflow.flow.attribution import attribute
+from workflow.flow.convert import conversion_available, convert_to_xlsx, convertible_format
 from workflow.flow.outbox import (
     agency_folder,
     errors_filename,
@@ -26,10 +31,12 @@ from workflow.flow.outbox import (
     remove_stale_outputs,
     write_result,
 )
+from workflow.published import is_published, read_published
 from workflow.report.pdf import convert_to_pdf
 from workflow.report.render import render_report, report_filename
 from workflow.workbook.marked import write_error_workbook, write_rejection_note
 from workflow.workbook.reader import read_workbook
+from workflow.workbook.sniff import legacy_kind
 
 __all__ = [
     "HistoryLookup",
@@ -39,6 +46,14 @@ __all__ = [
     "process_file",
     "reject_internal_error",
 ]
+
+
+def read_input(path: Path, display_name: str) -> Submission:
+    """A published report (.docx, .html, .htm) by its labels, anything else as a workbook."""
+    if is_published(path):
+        return read_published(path, display_name=display_name)
+    return read_workbook(path, display_name=display_name)
+
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +69,78 @@ def check_file(
     display_name: str | None = None,
     previous: PreviousReport | None = None,
     history: HistoryLookup | None = None,
+    agency_hint: str | None = None,
+    received_at: datetime | None = None,
 ) -> Outcome:
     """Read and check one file; a file we cannot read is a `rejected` outcome.
 
     Last year's report for the cross-year checks is `previous` when given, else what `history`
     finds for the agency and year the file names; with neither, there are no cross-year checks.
+    A rejected file is attributed to an agency where it can be (`attribution`): `agency_hint`
+    is the agency the mail intake knows the sender as.
     """
-    name = display_name or Path(path).name
+    with ExitStack() as stack:
+        return _check(
+            Path(path), config, stack, display_name or Path(path).name,
+            previous, history, agency_hint, received_at,
+        )[0]  # fmt: skip
+
+
+def _check(
+    path: Path,
+    config: Config,
+    stack: ExitStack,
+    name: str,
+    previous: PreviousReport | None,
+    history: HistoryLookup | None,
+    agency_hint: str | None,
+    received_at: datetime | None,
+) -> tuple[Outcome, Path]:
+    """The outcome, and the .xlsx it was read from (`path`, or its conversion in a temp folder
+    that lives as long as `stack`)."""
+    readable, converted_from = path, None
     try:
-        sub = read_workbook(Path(path), display_name=name)
+        try:
+            sub = read_input(path, name)
+        except RejectedFile as refusal:
+            fmt = convertible_format(refusal)
+            if fmt is None or not conversion_available():
+                raise
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="wf-convert-")))
+            try:
+                readable = convert_to_xlsx(path, fmt, work)
+            except OutputError as exc:
+                log.info("未能自动转换 %s：%s", name, exc)
+                raise refusal from exc
+            converted_from = fmt
+            sub = read_input(readable, name)
     except RejectedFile as exc:
-        return Outcome(file=name, status=REJECTED, findings=[exc.finding])
+        attribution = attribute(  # a converted file's marks are read from the conversion
+            readable, name, config.agencies, agency_hint=agency_hint, received_at=received_at,
+            read_marks=exc.rule != "file.unsafe",
+        )  # fmt: skip
+        rejected = Outcome(
+            file=name, status=REJECTED, findings=[exc.finding], attribution=attribution,
+            converted_from=converted_from,
+        )  # fmt: skip
+        return rejected, path
     if previous is None and history is not None:
         previous = history(sub.agency, sub.year)
     findings = run_checks(sub, context_from_config(config, sub.agency, previous))
+    if converted_from is not None:
+        findings.append(_converted_note(name, converted_from))
     status = FAILED if count_errors(findings) else PASSED
-    return Outcome(file=name, status=status, findings=findings, submission=sub)
+    outcome = Outcome(
+        file=name, status=status, findings=findings, submission=sub, converted_from=converted_from
+    )
+    return outcome, readable
+
+
+def _converted_note(name: str, fmt: str) -> Finding:
+    kind = {"ods": "OpenDocument 表格（.ods）", "et": legacy_kind("x.et")}.get(
+        fmt, legacy_kind("x.xls")
+    )
+    return finding("file.converted", name=name, detail=kind)
 
 
 def process_file(
@@ -83,33 +154,49 @@ def process_file(
     previous: PreviousReport | None = None,
     history: HistoryLookup | None = None,
     pdf: bool | None = None,
+    agency_hint: str | None = None,
 ) -> ProcessResult:
-    """Check one file and write its outputs; returns the record that result.json holds."""
+    """Check one file and write its outputs; returns the record that result.json holds.
+
+    `agency_hint`: the agency the mail intake knows the sender as (see `check_file`)."""
     path = Path(path)
     outbox = Path(outbox or config.outbox).resolve()  # result.json names absolute paths
     received_at = received_at or datetime.now().astimezone()
     sha256 = sha256 or sha256_file(path)
-    outcome = check_file(
-        path, config, display_name=display_name, previous=previous, history=history
-    )
-    result = ProcessResult(
-        file=outcome.file,
-        status=outcome.status,
-        findings=outcome.findings,
-        submission=outcome.submission,
-        sha256=sha256,
-        received_at=received_at,
-    )
-    if outcome.submission is None:
-        return _write_rejected(result, outbox)
-    try:
-        return _write_checked(result, path, config, outbox, config.pdf if pdf is None else pdf)
-    except WorkflowError as exc:
-        log.error("输出失败：%s：%s", result.file, exc)
-        result.status = REJECTED
-        result.findings = [finding("file.internal_error", name=result.file, detail=str(exc))]
-        result.submission = None
-        return _write_rejected(result, outbox)
+    with ExitStack() as stack:
+        outcome, readable = _check(
+            path, config, stack, display_name or path.name, previous, history, agency_hint,
+            received_at,
+        )  # fmt: skip
+        result = ProcessResult(
+            file=outcome.file,
+            status=outcome.status,
+            findings=outcome.findings,
+            submission=outcome.submission,
+            attribution=outcome.attribution,
+            converted_from=outcome.converted_from,
+            sha256=sha256,
+            received_at=received_at,
+        )
+        if outcome.submission is None:
+            return _write_rejected(result, outbox)
+        try:
+            use_pdf = config.pdf if pdf is None else pdf
+            return _write_checked(result, readable, config, outbox, use_pdf)
+        except WorkflowError as exc:
+            log.error("输出失败：%s：%s", result.file, exc)
+            result.status = REJECTED
+            result.findings = [finding("file.internal_error", name=result.file, detail=str(exc))]
+            result.attribution = _owner(result)
+            result.submission = None
+            return _write_rejected(result, outbox)
+
+
+def _owner(result: ProcessResult) -> Attribution | None:
+    """A file that was read but whose outputs failed still belongs to the agency it names."""
+    if result.agency is None:
+        return result.attribution
+    return Attribution(result.agency, result.year, "marks")
 
 
 def _write_checked(
@@ -125,7 +212,14 @@ def _write_checked(
     outputs: dict[str, str | None] = {"report": str(report), "errors": None}
     errors = folder / errors_filename(sub.agency, sub.year)
     if failed:
-        write_error_workbook(path, result.findings, errors)
+        if is_published(path):
+            # a published report has no workbook to mark: the findings as a list
+            write_rejection_note(
+                result.file, result.findings, errors, agency=sub.agency, year=sub.year,
+                published=True,
+            )  # fmt: skip
+        else:
+            write_error_workbook(path, result.findings, errors)
         outputs["errors"] = str(errors)
     pdf_path = folder / report.with_suffix(".pdf").name
     if pdf:
@@ -144,7 +238,13 @@ def _write_checked(
 def _write_rejected(result: ProcessResult, outbox: Path) -> ProcessResult:
     assert result.received_at is not None
     folder = rejected_folder(outbox, result.file, result.received_at)
-    note = write_rejection_note(result.file, result.findings, folder / "退回说明.xlsx")
+    note = write_rejection_note(
+        result.file,
+        result.findings,
+        folder / "退回说明.xlsx",
+        agency=result.owner_agency or "",
+        year=result.owner_year,
+    )
     result.outputs = {"report": None, "errors": str(note)}
     result.result_path = write_result(folder, result.to_json())
     return result
@@ -159,15 +259,26 @@ def reject_internal_error(
     display_name: str | None = None,
     received_at: datetime | None = None,
     sha256: str | None = None,
+    agency_hint: str | None = None,
 ) -> ProcessResult:
-    """A `rejected` result for a file whose processing crashed (a bug, not a bad file)."""
+    """A `rejected` result for a file whose processing crashed (a bug, not a bad file); it is
+    attributed like any rejected file, so the office sees who is waiting for an answer."""
     name = display_name or Path(path).name
     detail = f"{type(exc).__name__}: {exc}"[:300]
+    received_at = received_at or datetime.now().astimezone()
+    try:
+        attribution = attribute(
+            Path(path), name, config.agencies, agency_hint=agency_hint, received_at=received_at
+        )
+    except Exception:  # the crash path: attribution is a courtesy, the result is not
+        log.exception("无法判断 %s 属于哪个单位", name)
+        attribution = None
     result = ProcessResult(
         file=name,
         status=REJECTED,
         findings=[finding("file.internal_error", name=name, detail=detail)],
+        attribution=attribution,
         sha256=sha256 or "",
-        received_at=received_at or datetime.now().astimezone(),
+        received_at=received_at,
     )
     return _write_rejected(result, Path(outbox or config.outbox).resolve())

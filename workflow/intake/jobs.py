@@ -21,7 +21,7 @@ from typing import Protocol
 
 from workflow.config import Config
 from workflow.core.findings import Finding, Severity
-from workflow.core.outcome import REJECTED, ProcessResult
+from workflow.core.outcome import REJECTED, Attribution, ProcessResult
 from workflow.flow.outbox import RESULT_NAME, rejected_stem
 from workflow.flow.pipeline import process_file, reject_internal_error
 from workflow.office.history import history_lookup
@@ -113,6 +113,7 @@ def adopt_rejected_result(outbox: Path, record: Record) -> ProcessResult | None:
             adopted = ProcessResult(
                 file=record.file_name, status=REJECTED, findings=findings,
                 outputs=data.get("outputs", {}), result_path=folder / RESULT_NAME,
+                attribution=Attribution.from_json(data), converted_from=data.get("converted_from"),
                 sha256=record.sha256, received_at=record.received_at,
             )  # fmt: skip
     return adopted

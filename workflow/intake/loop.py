@@ -300,6 +300,8 @@ class WatchLoop:
             self._archive(job.id, job.path, target)
         if result.status != REJECTED and result.agency:
             self._touched.add((result.agency, result.year))
+        elif result.owner_year:  # an attributed rejection: its agency shows as 退回
+            self._summary_years.add(result.owner_year)
 
     def _check_published(self) -> None:
         """The outbox must show the latest received submission of each agency and year. Two in

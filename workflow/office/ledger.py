@@ -8,6 +8,10 @@ from the inbox, written in its own transaction at each step:
                  transaction, and `archived_at` is set once the original is there
     duplicate -> same bytes as an earlier row (`duplicate_of`); not processed again
 
+A rejected file's `agency` and `year` are whom it was attributed to (`attributed_by` says how;
+NULL when the file itself named them), and `reason` says why it was refused. A ledger made
+before those columns existed gets them on first open for writing.
+
 WAL journal with `synchronous=FULL`: a power cut loses at most the transaction in flight, and
 readers (a status view) never block the daemon. Only the daemon's main thread writes.
 """
@@ -47,21 +51,22 @@ CREATE TABLE IF NOT EXISTS submissions (
     result_path   TEXT,
     error_count   INTEGER,
     warning_count INTEGER,
-    report_values TEXT,                        -- JSON values by key, for passed reports
+    report_values TEXT,                        -- JSON values by key, of passed and failed reports
     attempts      INTEGER NOT NULL DEFAULT 0,  -- processing starts: stops a crash loop
     duplicate_of  INTEGER REFERENCES submissions(id),
     archived_path TEXT,
     archived_at   TEXT,
     finished_at   TEXT,
-    sender        TEXT,                        -- the address it came from, when it came by mail
-    message_id    TEXT                         -- the Message-ID of that mail
+    attributed_by TEXT,                        -- rejected: how agency/year were attributed
+    reason        TEXT,                        -- rejected: why, in a few words
+    sender TEXT, message_id TEXT               -- by mail: the sender, the Message-ID (mail_ledger)
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
 CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
 """
-_ADDED_COLUMNS = ("sender", "message_id")
-"""Columns added after the first release; `_migrate` adds them to an older ledger."""
+_ADDED_COLUMNS = ("attributed_by", "reason", "sender", "message_id")
+"""Columns added after the first release: older ledgers get them on open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +91,8 @@ class Record:
     archived_path: Path | None
     archived_at: datetime | None
     finished_at: datetime | None
+    attributed_by: str | None = None
+    reason: str | None = None
     sender: str | None = None
     message_id: str | None = None
 
@@ -162,15 +169,10 @@ class Ledger:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
-            self._migrate()
-
-    def _migrate(self) -> None:
-        """Bring a ledger written by an earlier version up to this schema (columns only ever
-        added, never dropped or renamed: an old ledger keeps every row)."""
-        have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
-        for column in _ADDED_COLUMNS:
-            if column not in have:
-                self._db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
+            for column in _ADDED_COLUMNS:
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -230,18 +232,15 @@ class Ledger:
         received_at: datetime,
         source: Path,
         result: ProcessResult,
-        *,
-        sender: str | None = None,
-        message_id: str | None = None,
     ) -> int:
         """One finished row in one transaction, for a file processed where it lies (`workflow
         process`, `import-history`): never `claimed`, so the daemon's recovery leaves it alone,
         and its "archive" is the file itself, which stays where the user keeps it."""
         with self._transaction() as db:
             cur = db.execute(
-                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path,"
-                " sender, message_id) VALUES (?, ?, ?, ?, ?, ?)",
-                (sha256, file_name, _iso(received_at), str(source), sender, message_id),
+                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path)"
+                " VALUES (?, ?, ?, ?)",
+                (sha256, file_name, _iso(received_at), str(source)),
             )
             assert cur.lastrowid is not None
             self._write_outcome(db, cur.lastrowid, result, source)
@@ -254,15 +253,17 @@ class Ledger:
     def _write_outcome(
         db: sqlite3.Connection, id: int, result: ProcessResult, archived_path: Path | None
     ) -> None:
-        values = result.values if result.status == "passed" else None
+        # failed reports too: imported history is what was published, mistakes and all, and
+        # the cross-year checks fall back on the latest report when none was accepted
+        values = result.values if result.status in ("passed", "failed") else None
         db.execute(
             "UPDATE submissions SET status = ?, agency = ?, year = ?, outputs = ?,"
             " result_path = ?, error_count = ?, warning_count = ?, report_values = ?,"
-            " archived_path = ?, finished_at = ? WHERE id = ?",
+            " archived_path = ?, finished_at = ?, attributed_by = ?, reason = ? WHERE id = ?",
             (
                 result.status,
-                result.agency,
-                result.year,
+                result.owner_agency,
+                result.owner_year,
                 json.dumps(result.outputs, ensure_ascii=False),
                 str(result.result_path) if result.result_path else None,
                 result.error_count,
@@ -272,6 +273,8 @@ class Ledger:
                 else None,
                 str(archived_path) if archived_path else None,
                 _now(),
+                result.attribution.by if result.agency is None and result.attribution else None,
+                result.reason or None,
                 id,
             ),
         )
@@ -362,6 +365,17 @@ class Ledger:
         cross-year checks)."""
         return self._one(
             "SELECT * FROM submissions WHERE agency = ? AND year = ? AND status = 'passed'"
+            " ORDER BY received_at DESC, id DESC LIMIT 1",
+            agency,
+            year,
+        )
+
+    def latest_with_values(self, agency: str, year: int) -> Record | None:
+        """The latest passed or failed report of `agency` for `year` whose values were kept
+        (imported history, or a submission that did not pass)."""
+        return self._one(
+            "SELECT * FROM submissions WHERE agency = ? AND year = ?"
+            " AND status IN ('passed','failed') AND report_values IS NOT NULL"
             " ORDER BY received_at DESC, id DESC LIMIT 1",
             agency,
             year,

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow.core.outcome import ProcessResult
 from workflow.office.ledger import Ledger, Record
 
 __all__ = ["MailRow", "MailStore", "Verdict"]
@@ -269,6 +270,26 @@ class MailStore:
                 (key, position, sha256, verdict.file, submission,
                  json.dumps(verdict.to_json(), ensure_ascii=False)),
             )  # fmt: skip
+
+    def record_submission(
+        self, source: Path, result: ProcessResult, *, sender: str, message_id: str | None
+    ) -> int:
+        """Enter a mailed attachment, processed where it lies in the archive, into the
+        submissions table with its sender and Message-ID, in one transaction (as
+        `Ledger.record_processed` enters a file given on the command line)."""
+        received = result.received_at or _now()
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, sender,"
+                " message_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (result.sha256, result.file, _iso(received), str(source), sender, message_id),
+            )
+            assert cur.lastrowid is not None
+            Ledger._write_outcome(db, cur.lastrowid, result, source)
+            db.execute(
+                "UPDATE submissions SET archived_at = ? WHERE id = ?", (_iso(_now()), cur.lastrowid)
+            )
+        return cur.lastrowid
 
     def submission_of(self, message_id: str | None, sha256: str) -> Record | None:
         """The ledger row of this attachment of this mail, if it was processed already."""

@@ -45,7 +45,7 @@ _RANK = {FAILED: 0, REJECTED: 0, MISSING: 1, PASSED: 2}
 """未通过 and 退回 are one group (both must be sent back to the agency), sorted by name together."""
 _ACTIONS = {
     FAILED: "按校验结果工作簿修改后重新提交",
-    REJECTED: "文件无法读取，须用下发的工作簿重新填报",
+    REJECTED: "按退回说明处理后重新提交",
     MISSING: "尚未提交，请催报",
     PASSED: "",
 }
@@ -69,6 +69,8 @@ class AgencyState:
     files: tuple[str, ...] = ()
     passed_values: Mapping[str, object] | None = None
     kind: str = ""
+    reason: str = ""
+    """Why the latest file was refused (status "rejected"): its rule title (旧版 Excel 格式)."""
 
     def __post_init__(self) -> None:
         if self.status not in STATUS_LABELS:
@@ -135,6 +137,8 @@ def count_line(states: Sequence[AgencyState]) -> str:
 def action_note(state: AgencyState) -> str:
     """What the clerk has to do about this agency, in one line ('' when nothing)."""
     notes = [] if state.registered else [f"{UNREGISTERED_LABEL}：请核对单位名称或补入名录"]
+    if state.status == REJECTED:
+        notes.append(f"退回原因：{state.reason or '文件无法读取'}")
     if _ACTIONS[state.status]:
         notes.append(_ACTIONS[state.status])
     if state.status != PASSED and state.passed_values is not None:

@@ -41,7 +41,8 @@ _OUTSIDER_STYLE = "bold yellow"
 
 def status_records(states: Sequence[AgencyState]) -> list[dict[str, Any]]:
     """JSON-ready records, in display order: agency, status, registered, received_at (ISO 8601
-    or null), error_count, warning_count, files (latest first)."""
+    or null), error_count, warning_count, files (latest first), reason (why the latest file was
+    refused, for status "rejected"; else null)."""
     return [
         {
             "agency": s.agency,
@@ -51,6 +52,7 @@ def status_records(states: Sequence[AgencyState]) -> list[dict[str, Any]]:
             "error_count": s.error_count,
             "warning_count": s.warning_count,
             "files": list(s.files),
+            "reason": s.reason or None,
         }
         for s in sort_states(states)
     ]

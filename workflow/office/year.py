@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workflow.config import Config
 from workflow.core.names import agency_key
-from workflow.core.outcome import DONE, PASSED, ProcessResult
+from workflow.core.outcome import DONE, PASSED, REJECTED, ProcessResult
 from workflow.office.ledger import Ledger, Record, ledger_path, open_ledger
 from workflow.office.states import AgencyState, states_for_year
 from workflow.office.summary import write_summary
@@ -36,6 +36,7 @@ def _state(latest: Record, passed: Record | None, files: list[str]) -> AgencySta
         warning_count=latest.warning_count or 0,
         files=tuple(files),
         passed_values=passed.values if passed else None,
+        reason=latest.reason or "" if latest.status == REJECTED else "",
     )
 
 

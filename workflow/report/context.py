@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from workflow.core import form
-from workflow.core.cell_values import FEE_PLACES, display_raw
+from workflow.core.cell_values import FEE_PLACES, decimal_places, display_raw
 from workflow.core.findings import Finding, count_errors
 from workflow.core.submission import Submission
 from workflow.core.text import clean_xml_text, text_units
@@ -82,7 +82,8 @@ def _display_title(agency: str, year: int | None) -> str:
 def _format_fee(value: Decimal) -> str:
     if value == 0:
         return "0"
-    return f"{value:.{FEE_PLACES}f}"
+    # never fewer places than the value has ([checks] fee_decimals may allow more than 4)
+    return f"{value:.{max(FEE_PLACES, decimal_places(value))}f}"
 
 
 def format_value(sub: Submission, key: str) -> str:

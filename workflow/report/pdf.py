@@ -38,6 +38,7 @@ __all__ = [
     "find_soffice",
     "font_environment",
     "pdf_available",
+    "run_soffice",
 ]
 
 FONT_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai")
@@ -177,3 +178,9 @@ def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: float = 120) -> Path:
         except OSError as exc:
             raise OutputError(f"无法写入 PDF“{target}”：{exc.strerror or exc}") from exc
     return target
+
+
+def run_soffice(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run a LibreOffice command line with the same timeout and process-group kill as the PDF
+    conversion (`flow.convert` turns .xls/.ods/.et into .xlsx with it)."""
+    return _run(cmd, timeout)

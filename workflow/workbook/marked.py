@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from workflow.core.atomic import atomic_path
 from workflow.core.errors import OutputError
-from workflow.core.findings import Finding, Severity, sort_findings
+from workflow.core.findings import Finding, Severity, rejection_advice, sort_findings
 from workflow.core.text import (
     EXCEL_CELL_LIMIT,
     LINE_PT,
@@ -244,6 +244,12 @@ def write_error_workbook(source: Path, findings: Sequence[Finding], out: Path) -
     return out
 
 
+_PUBLISHED_ADVICE = (
+    "以上各条按报告中的表格、行和列标明位置。请核对原文；改正时请使用公开办下发的本单位"
+    "年度报告工作簿（.xlsx）填写后发回。"
+)
+
+
 NOTE_WIDTHS = (12.0, 72.0)
 """Label and text columns of the rejection note: together within an A4 portrait page."""
 
@@ -255,8 +261,11 @@ def write_rejection_note(
     *,
     agency: str = "",
     year: int | None = None,
+    published: bool = False,
 ) -> Path:
-    """A one-sheet workbook that tells the agency why its file was not accepted.
+    """A one-sheet workbook that tells the agency why its file was not accepted; with
+    `published`, the list of findings of a published report (Word, web page) that was read
+    but did not pass, each naming its table, row and column.
 
     It prints on one A4 page, every message whole (rows sized by `wrapped_lines`), under a
     header naming the agency and year when the caller knows them, else the file.
@@ -272,7 +281,9 @@ def write_rejection_note(
         body = wb.add_format(base | {"valign": "top", "border": 1})
         for col, width in enumerate(NOTE_WIDTHS):
             ws.set_column(col, col, width)
-        heading = "政府信息公开工作年度报告：文件未被接收"
+        heading = "政府信息公开工作年度报告：" + (
+            "已发布报告的校验结果" if published else "文件未被接收"
+        )
         ws.merge_range(0, 0, 0, 1, heading, title)
         ws.set_row(0, 30)
 
@@ -285,14 +296,9 @@ def write_rejection_note(
         put(2, "文件", file_name)
         row = 3
         for f in findings:
-            put(row, "原因", f.message)
+            put(row, f.severity.chinese if published else "原因", f.message)
             row += 1
-        put(
-            row,
-            "怎么办",
-            "请使用公开办下发的本单位年度报告工作簿（.xlsx）填写，保存后将该文件原样作为附件发回。"
-            "如工作簿丢失，请向公开办重新索取。",
-        )
+        put(row, "怎么办", _PUBLISHED_ADVICE if published else rejection_advice(findings))
         issued = " ".join(p for p in (agency, f"{year}年" if year else "") if p)
         ws.set_header(page_header(issued or clean_xml_text(file_name), "退回说明"))
         ws.set_footer("&C县政务公开办")

@@ -46,7 +46,7 @@ FORMULA_NO_VALUE = "value.formula_no_value"
 
 _PARSERS: dict[FieldType, Callable[[object], Parsed]] = {
     FieldType.COUNT: parse_count,
-    FieldType.WAN_YUAN: parse_fee,
+    FieldType.WAN_YUAN: lambda raw: parse_fee(raw, places=None),  # limit: checks.values
     FieldType.YEAR: parse_year,
 }
 

@@ -36,6 +36,7 @@ __all__ = [
     "UNSAFE_XML",
     "XML_PROLOG_BYTES",
     "inspect_file",
+    "legacy_kind",
 ]
 
 MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
@@ -131,7 +132,17 @@ def _inspect_ole(handle: BinaryIO, name: str) -> None:
         for entry, rule, detail in _OLE_KINDS:
             if data.find(entry) >= 0:
                 raise RejectedFile(rule, name, detail)
-    raise RejectedFile("file.legacy_xls", name)
+        # Only a file with a BIFF workbook stream is worth handing to LibreOffice to convert.
+        sheets = any(data.find(_ole_entry(stream)) >= 0 for stream in ("Workbook", "Book"))
+    raise RejectedFile("file.legacy_xls", name, legacy_kind(name), convertible=sheets)
+
+
+def legacy_kind(name: str) -> str:
+    """What an OLE spreadsheet is called for the clerk: WPS saves its own .et (the same binary
+    family as .xls), everything else is Excel 97-2003."""
+    if Path(name).suffix.lower() in (".et", ".ett"):
+        return "WPS 表格格式（.et）"
+    return "旧版 Excel 97-2003 格式（.xls）"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +181,8 @@ def _inspect_zip(handle: BinaryIO, size: int, name: str) -> None:
             _check_sizes(members, name)
             names = {m.filename for m in members}
             if "xl/workbook.xml" not in names:
+                if _is_ods(archive, names):
+                    raise RejectedFile("file.ods", name)
                 raise RejectedFile("file.not_workbook", name, _guess_zip_kind(archive, names))
             if any(m.flag_bits & 0x1 for m in members):
                 raise RejectedFile("file.encrypted", name)
@@ -241,13 +254,21 @@ def _guess_zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
         return "，看起来是 Excel 二进制工作簿（.xlsb）"
     if "OFD.xml" in names:
         return "，看起来是 OFD 版式文件"
-    if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
-        mimetype = archive.read("mimetype")
-        if b"opendocument.spreadsheet" in mimetype:
-            return "，看起来是 ODS 表格（请在 Excel 或 WPS 中另存为 .xlsx）"
-        if b"opendocument.text" in mimetype:
-            return "，看起来是 ODT 文档"
+    if b"opendocument.text" in _mimetype(archive, names):
+        return "，看起来是 ODT 文档"
     return "，看起来是普通压缩包"
+
+
+def _mimetype(archive: zipfile.ZipFile, names: set[str]) -> bytes:
+    """The `mimetype` member of an OpenDocument file (b'' when there is none or it is odd)."""
+    if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+        return archive.read("mimetype")
+    return b""
+
+
+def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """An OpenDocument spreadsheet (LibreOffice's own format, also saved by WPS)."""
+    return b"opendocument.spreadsheet" in _mimetype(archive, names)
 
 
 # ---------------------------------------------------------------------------------------------

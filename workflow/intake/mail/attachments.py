@@ -21,16 +21,14 @@ from typing import Any
 
 from workflow.config import Config
 from workflow.core.atomic import atomic_write_bytes
-from workflow.core.errors import RejectedFile
 from workflow.core.findings import Severity
 from workflow.core.names import agency_key, safe_name
 from workflow.core.outcome import ProcessResult
-from workflow.flow.pipeline import process_file, reject_internal_error
+from workflow.flow.pipeline import check_file, process_file, reject_internal_error
 from workflow.intake.mail.message import Attachment
 from workflow.office.history import history_lookup
-from workflow.office.ledger import Record, open_ledger
-from workflow.office.mail_ledger import Verdict
-from workflow.workbook.reader import read_workbook
+from workflow.office.ledger import Record
+from workflow.office.mail_ledger import MailStore, Verdict
 
 __all__ = ["archive_eml", "mail_folder", "process_attachment", "recorded_verdict"]
 
@@ -88,14 +86,14 @@ def recorded_verdict(record: Record) -> Verdict:
     )  # fmt: skip
 
 
-def _refuse_other_agency(path: Path, name: str, allowed: list[str]) -> Verdict | None:
+def _refuse_other_agency(
+    path: Path, name: str, config: Config, allowed: list[str]
+) -> Verdict | None:
     """A `wrong_agency` verdict when the workbook is made out for an agency the sender may
-    not submit for; None when it may go on (or cannot be read: the pipeline rejects it)."""
-    try:
-        sub = read_workbook(path, display_name=name)
-    except RejectedFile:
-        return None
-    if not sub.agency or agency_key(sub.agency) in {agency_key(a) for a in allowed}:
+    not submit for; None when it may go on (or cannot be read: the pipeline rejects it).
+    Read through `check_file`, so an .xls / .et / .ods is judged after its conversion too."""
+    sub = check_file(path, config, display_name=name).submission
+    if sub is None or not sub.agency or agency_key(sub.agency) in {agency_key(a) for a in allowed}:
         return None
     return Verdict(
         file=name, status="wrong_agency", agency=sub.agency, year=sub.year,
@@ -115,6 +113,7 @@ def process_attachment(
     received_at: datetime,
     sender: str,
     message_id: str | None,
+    store: MailStore,
 ) -> tuple[Verdict, int | None]:
     """Archive one workbook attachment, process it, record it; (verdict, ledger row id)."""
     name = attachment.name
@@ -128,20 +127,23 @@ def process_attachment(
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, attachment.data)
     allowed = [a.name for a in config.agencies_of(sender)]
-    refused = _refuse_other_agency(path, name, allowed)
+    refused = _refuse_other_agency(path, name, config, allowed)
     if refused is not None:
         log.warning("%s 发来的 %s 属于其他单位，未处理", sender, name)
         return refused, None
     meta = {"display_name": name, "received_at": received_at, "sha256": attachment.sha256}
+    hint = allowed[0] if len(allowed) == 1 else None  # whose a refused file is, if it says not
     try:
-        result = process_file(path, config, history=history_lookup(config), **meta)  # type: ignore[arg-type]
+        result = process_file(
+            path,
+            config,
+            history=history_lookup(config),
+            agency_hint=hint,
+            **meta,  # type: ignore[arg-type]
+        )
     except Exception as exc:  # a bug must not stop the mailbox: reject this file, go on
         log.exception("处理邮件附件出错：%s", name)
         result = reject_internal_error(path, config, exc, **meta)  # type: ignore[arg-type]
-    with open_ledger(config) as ledger:
-        row = ledger.record_processed(
-            attachment.sha256, name, received_at, path, result,
-            sender=sender, message_id=message_id,
-        )  # fmt: skip
+    row = store.record_submission(path, result, sender=sender, message_id=message_id)
     log.info("邮件附件 %s（%s）：%s", name, sender, result.status)
     return _verdict(result), row

@@ -218,7 +218,7 @@ class _Pass:
             else:
                 verdict, submission = process_attachment(
                     self.config, attachment, position, key=row.key, received_at=row.received_at,
-                    sender=row.sender, message_id=row.message_id,
+                    sender=row.sender, message_id=row.message_id, store=self.store,
                 )  # fmt: skip
             if verdict.year:
                 self.report.years.add(verdict.year)

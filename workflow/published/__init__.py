@@ -1,0 +1,20 @@
+"""Published reports (Word documents, saved web pages) read into a `Submission`.
+
+What the office has of an agency's earlier years is what was published: the Word report and the
+page on the government website. `read_published` reads either by its labels — the title, the
+three tables found by their headings, the prose by its headings — into the same `Submission` the
+workbook reader produces, so every check runs on it unchanged.
+
+    document       the neutral form both sources become: paragraphs and tables of cell text
+    docx_source    .docx → document (gridSpan, vMerge, gridBefore)
+    html_source    .html/.htm → document (colspan, rowspan, nested divs, <br>, &nbsp;)
+    sections       the document cut at the report's headings; the title
+    tables         the three tables, cell by cell, by row and column label
+    reader         all of it → `Submission`; what cannot be read → `RejectedFile`
+"""
+
+from __future__ import annotations
+
+from workflow.published.reader import PUBLISHED_SUFFIXES, is_published, read_published
+
+__all__ = ["PUBLISHED_SUFFIXES", "is_published", "read_published"]
