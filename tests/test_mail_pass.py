@@ -86,6 +86,14 @@ def test_unreadable_attachment_is_rejected_with_the_reason(mail_office: MailOffi
     assert "无法读取" in _body(reply)
     assert [a.name for a in parse_message(reply.as_bytes()).workbooks] == ["退回说明.xlsx"]
     assert _submissions(mail_office) == [("rejected", AGENCY, "<m1@county.test>")]
+    from workflow.office.ledger import Ledger
+
+    with Ledger(mail_office.root / "state" / "ledger.sqlite3", readonly=True) as ledger:
+        [row] = ledger.records()
+    assert (row.agency, row.attributed_by) == (
+        "后河镇人民政府",
+        "mail",
+    )  # whose it is: the sender's
 
 
 def test_unknown_sender_with_a_forged_workbook_changes_nothing(
