@@ -273,12 +273,14 @@ class Captured:
 
 
 class SmtpCapture:
-    """aiosmtpd on a free port keeping what it receives; `on_message` runs before the 250."""
+    """aiosmtpd on a free port keeping what it receives; `on_message` runs before the 250.
+    `ssl_context`: implicit TLS (port 465 style); `starttls_context`: STARTTLS required."""
 
     def __init__(
         self,
         *,
         ssl_context: object | None = None,
+        starttls_context: object | None = None,
         login: tuple[str, str] | None = None,
     ) -> None:
         from aiosmtpd.controller import Controller
@@ -291,6 +293,8 @@ class SmtpCapture:
         kwargs: dict[str, object] = {}
         if ssl_context is not None:
             kwargs["ssl_context"] = ssl_context
+        if starttls_context is not None:
+            kwargs.update(tls_context=starttls_context, require_starttls=True)
         if login is not None:
             kwargs.update(authenticator=self._auth(login), auth_require_tls=False)
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **kwargs)

@@ -241,3 +241,30 @@ def test_a_lost_ledger_sends_no_second_reply(
     assert len(smtp.messages) == 1  # the reply in Sent is found: not sent again
     with server.client() as c:
         assert len(c.messages("Sent")) == 1
+
+
+def test_starttls_for_both_servers(
+    dovecot_factory: Callable[..., Dovecot], tmp_path: Path, make_workbook: MakeWorkbook
+) -> None:
+    import ssl
+
+    server = dovecot_factory(tls=True)  # its plain port offers STARTTLS
+    assert server.cert is not None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(server.cert, server.folder / "key.pem")
+    smtp = SmtpCapture(
+        starttls_context=context, login=("office@county.test", "office-pass")
+    ).start()
+    try:
+        office = write_office(tmp_path / "o", server, smtp, security="starttls",
+                              extra=f'ca_file = "{server.cert}"')  # fmt: skip
+        text = office.config_path.read_text("utf-8")
+        text = text.replace('smtp_security = "plain"', 'smtp_security = "starttls"')
+        office.config_path.write_text(text, "utf-8")
+        book = make_workbook("r.xlsx").read_bytes()
+        server.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+
+        assert run_pass(office.config).replies == ["a1@county.test"]
+        assert len(smtp.messages) == 1
+    finally:
+        smtp.stop()
