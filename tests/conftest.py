@@ -9,6 +9,15 @@ from pathlib import Path
 import pytest
 
 from tests.daemon_harness import Office
+from tests.mail_helpers import MailOffice, write_office
+from tests.mail_servers import (  # noqa: F401 (fixtures)
+    Dovecot,
+    SmtpCapture,
+    dovecot,
+    dovecot_factory,
+    dovecot_reaper,
+    smtp,
+)
 from workflow.example import SEED_AGENCY, SEED_YEAR, seed_values
 from workflow.workbook.fill import fill_by_name
 
@@ -73,3 +82,13 @@ def office(tmp_path: Path) -> Iterator[Office]:
     for watch in office.watches:
         if watch.proc.poll() is None:
             watch.power_cut()
+
+
+@pytest.fixture
+def mail_office(
+    tmp_path: Path,
+    dovecot: Dovecot,  # noqa: F811
+    smtp: SmtpCapture,  # noqa: F811
+) -> MailOffice:
+    """An office whose [mail] points at a fresh Dovecot and an SMTP capture (plain, loopback)."""
+    return write_office(tmp_path / "office", dovecot, smtp)

@@ -201,7 +201,7 @@ def test_an_older_ledger_gets_the_new_columns(tmp_path: Path) -> None:
         (record,) = ledger.records()
     assert (record.attributed_by, record.reason) == (None, None)
     columns = [row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(submissions)")]
-    assert columns[-2:] == ["attributed_by", "reason"]
+    assert columns[-4:] == ["attributed_by", "reason", "sender", "message_id"]
 
 
 def test_an_ods_names_its_agency_by_our_marks_when_it_is_not_converted(tmp_path: Path) -> None:

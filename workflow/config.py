@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.errors import ConfigError
+from workflow.core.mail_settings import MailSettings, parse_emails, parse_mail
 
 __all__ = ["Agency", "Config", "WatchSettings", "builtin_report_template", "load_config"]
 
@@ -26,6 +27,7 @@ class Agency:
     name: str
     code: str = ""
     kind: str = ""
+    emails: tuple[str, ...] = ()  # the addresses that may submit for it by mail
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +55,15 @@ class Config:
     """Most places after the point a 收费金额 (万元) may have; more is an error."""
     agencies: tuple[Agency, ...] = ()
     source: Path | None = None
+    mail: MailSettings = field(default_factory=MailSettings)
 
     def agency(self, name: str) -> Agency | None:
         return next((a for a in self.agencies if a.name == name), None)
+
+    def agencies_of(self, address: str) -> tuple[Agency, ...]:
+        """The agencies `address` may submit for (none: an unknown sender)."""
+        address = address.strip().lower()
+        return tuple(a for a in self.agencies if address in a.emails)
 
 
 def builtin_report_template() -> Path:
@@ -139,6 +147,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
                 name=entry["name"].strip(),
                 code=str(entry.get("code", "")),
                 kind=str(entry.get("kind", "")),
+                emails=parse_emails(entry, i),
             )
         )
 
@@ -154,6 +163,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         fee_decimals=_places(_table(data, "checks"), "fee_decimals", 4, "checks"),
         agencies=tuple(agencies),
         source=source,
+        mail=parse_mail(data, base),
     )
 
 

@@ -1,8 +1,8 @@
 """The `workflow` command: parses arguments, calls the library, turns our errors into one line.
 
-Each command lives in a module by what it serves (`forms`, `files`, `office`, `daemon`);
-`common` holds what they share, `chinese` the Chinese help and the one-line errors. Nothing
-else in the package imports the CLI.
+Each command lives in a module by what it serves (`forms`, `files`, `office`, `daemon`,
+`mail`); `common` holds what they share, `chinese` the Chinese help and the one-line
+errors. Nothing else in the package imports the CLI.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from workflow import __version__
-from workflow.cli import daemon, files, forms, office
+from workflow.cli import daemon, files, forms, mail, office
 from workflow.cli.chinese import ChineseGroup
 
 __all__ = ["main"]
@@ -42,5 +42,7 @@ for command in (
     office.status,
     forms.check_template,
     daemon.watch,
+    mail.mail,
+    mail.remind,
 ):
     main.add_command(command)

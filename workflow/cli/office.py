@@ -48,18 +48,21 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
         workflow status --json
     """
     from workflow.intake.blocked import read_blocked
+    from workflow.office.mail_view import mail_overview, render_mail_overview
     from workflow.office.status_table import render_status, status_records
     from workflow.office.year import known_years, year_states
 
     if year is None:
         years = known_years(config)
         year = years[0] if years else datetime.now().year - 1
-    states = year_states(config, year)
+    states, mail = year_states(config, year), mail_overview(config)
     if as_json:
         for record in status_records(states):
-            click.echo(json.dumps(dict(record, year=year), ensure_ascii=False))
+            record.update(mail.fields(record["agency"]), year=year)
+            click.echo(json.dumps(record, ensure_ascii=False))
     else:
         render_status(states, year)
+        render_mail_overview(mail)
     for held in read_blocked(config.state):  # the daemon keeps these files and retries
         click.echo(
             f"注意：{held.get('file')} 已收到，但结果无法写出（{held.get('problem')}），"

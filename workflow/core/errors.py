@@ -7,6 +7,7 @@ being read at all, and for configuration and template problems that stop a comma
       ConfigError                 config.toml missing, malformed or with a wrong value
       ReportTemplateError         the Word template cannot be loaded or has unknown tags
       OutputError                 an output could not be written (disk full, permissions)
+      MailError                   the mailbox (IMAP or SMTP) cannot be reached or refused us
       RejectedFile                the input is not a workbook we can read; carries a rule code
                                   of the findings catalogue and the parameters of its message
 
@@ -20,7 +21,14 @@ from typing import Any
 
 from workflow.core.findings import Finding, finding
 
-__all__ = ["ConfigError", "OutputError", "RejectedFile", "ReportTemplateError", "WorkflowError"]
+__all__ = [
+    "ConfigError",
+    "MailError",
+    "OutputError",
+    "RejectedFile",
+    "ReportTemplateError",
+    "WorkflowError",
+]
 
 
 class WorkflowError(Exception):
@@ -37,6 +45,11 @@ class ReportTemplateError(WorkflowError):
 
 class OutputError(WorkflowError):
     """An output file could not be written."""
+
+
+class MailError(WorkflowError):
+    """The mail server cannot be reached, refused the login, or refused a command; a pass
+    stops and the next one starts over (nothing is lost: see `workflow.office.mail_ledger`)."""
 
 
 class RejectedFile(WorkflowError):

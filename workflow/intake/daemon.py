@@ -114,6 +114,7 @@ def _serve(
         config.outbox,
     )  # fmt: skip
     finished = False
+    mail = _start_mail(config, stop)
     try:
         while True:  # again only when the ledger broke under the running daemon
             state.watch(ledger, handlers)
@@ -139,6 +140,8 @@ def _serve(
         ledger.close()
         guard.stop()
         runner.shutdown(wait=finished)
+        if mail is not None:
+            mail.join(30)
 
 
 def _watch(
@@ -188,6 +191,18 @@ def _state_kept(state: StateGuard) -> bool:
         log.exception("无法重新创建 state 文件夹，继续运行")
         time.sleep(1.0)
         return True
+
+
+def _start_mail(config: Config, stop: threading.Event) -> threading.Thread | None:
+    """The mail intake beside the folder intake when `[mail] enabled = true` (its own thread:
+    an outage of one never stops the other; see `intake.mail.service`)."""
+    if not config.mail.enabled:
+        return None
+    from workflow.intake.mail.service import MailService
+
+    service = MailService(config, stop)
+    service.start()
+    return service
 
 
 def _guarded(action: Callable[[], None]) -> None:

@@ -43,7 +43,7 @@ __all__ = ["LEDGER_NAME", "Ledger", "LedgerDamaged", "Record", "ledger_path", "o
 
 LEDGER_NAME = "ledger.sqlite3"
 
-_ADDED_COLUMNS = ("attributed_by", "reason")
+_ADDED_COLUMNS = ("attributed_by", "reason", "sender", "message_id")
 """Columns added after the first release: older ledgers get them on open."""
 
 

@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     archived_at   TEXT,
     finished_at   TEXT,
     attributed_by TEXT,                        -- rejected: how agency/year were attributed
-    reason        TEXT                         -- rejected: why, in a few words
+    reason        TEXT,                        -- rejected: why, in a few words
+    sender TEXT, message_id TEXT               -- by mail: the sender, the Message-ID (mail_ledger)
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
@@ -69,6 +70,8 @@ class Record:
     finished_at: datetime | None
     attributed_by: str | None = None
     reason: str | None = None
+    sender: str | None = None
+    message_id: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Record:

@@ -8,7 +8,7 @@ like the form, and 汇总说明).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -42,6 +42,7 @@ def write_summary(
     *,
     county_name: str = "全县",
     generated_at: datetime | None = None,
+    extra_sheets: Sequence[Callable[[Workbook], None]] = (),
 ) -> Path:
     """Write `<out_dir>/<year>年政府信息公开工作年度报告汇总.xlsx` atomically; return its path.
 
@@ -51,7 +52,8 @@ def write_summary(
     why, and for what the prose keys hold). `generated_at` (default: now) is printed so that a
     clerk can tell a stale printout from today's.
 
-    Sheets: 提交情况 (first, active), 图表, 二、主动公开, 三、依申请公开, 四、复议诉讼, 汇总说明.
+    Sheets: 提交情况 (first, active), 图表, 二、主动公开, 三、依申请公开, 四、复议诉讼, 汇总说明,
+    then whatever `extra_sheets` add (the mail intake's 邮件往来).
     """
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
         raise ValueError(f"year must be a four-digit year, got {year!r}")
@@ -66,4 +68,6 @@ def write_summary(
         write_status_sheet(workbook, year, ordered, county, when)
         write_chart_sheet(workbook, year, ordered, totals, county)
         write_totals(workbook, year, ordered, totals, county, when)
+        for add_sheet in extra_sheets:
+            add_sheet(workbook)
     return target

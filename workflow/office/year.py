@@ -83,5 +83,9 @@ def known_years(config: Config) -> list[int]:
 
 def refresh_summary(config: Config, year: int, outbox: Path | None = None) -> Path:
     """Write the year's summary workbook into <outbox>/<year>/ and return its path."""
+    from workflow.office.mail_view import mail_overview, write_mail_sheet
+
     folder = (outbox or config.outbox) / str(year)
-    return write_summary(folder, year, year_states(config, year))
+    overview = mail_overview(config)
+    extra = [lambda wb: write_mail_sheet(wb, overview)] if overview else []
+    return write_summary(folder, year, year_states(config, year), extra_sheets=extra)

@@ -1,0 +1,127 @@
+"""Mail latency and a burst, on local servers (Dovecot + aiosmtpd on 127.0.0.1).
+
+    python benchmarks/mail_bench.py [--mails 50] [--burst 200] [--no-idle]
+
+Latency: one mail at a time, from the IMAP APPEND of an agency's mail (a workbook attached)
+to the moment the SMTP server has our reply; median and p90. The mail side runs as in
+`workflow watch` (`MailService`): with IDLE (Dovecot offers it, as 163 / QQ / Coremail do), or
+with `--no-idle` against a server without IDLE polled every 0.5 s ("a short poll").
+Burst: `--burst` mails appended at once; the time until every one has its reply, and a check
+that no mail got two replies and none got none. Needs Dovecot installed (see .ci/run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.mail_helpers import raw_mail, rfc2231_part, write_office  # noqa: E402
+from tests.mail_servers import (  # noqa: E402
+    NO_IDLE_NO_MOVE,
+    Dovecot,
+    SmtpCapture,
+    _temp_folder,
+)
+from workflow.example import seed_values  # noqa: E402
+from workflow.intake.mail.service import MailService  # noqa: E402
+from workflow.workbook.fill import fill_by_name  # noqa: E402
+from workflow.workbook.template import write_template  # noqa: E402
+
+
+class TimedCapture(SmtpCapture):
+    """Records when each reply arrived, by the Message-ID it answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: dict[str, list[float]] = {}
+        self.on_message = self._stamp
+
+    def _stamp(self, item: object) -> None:
+        answered = item.message["In-Reply-To"]  # type: ignore[attr-defined]
+        self.arrived.setdefault(answered, []).append(time.perf_counter())
+
+    def wait_reply(self, message_id: str, timeout: float = 60.0) -> float:
+        deadline = time.monotonic() + timeout
+        while message_id not in self.arrived:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no reply to {message_id}")
+            time.sleep(0.002)
+        return self.arrived[message_id][0]
+
+
+def _workbook(folder: Path) -> bytes:
+    blank = write_template(folder, "后河镇人民政府", 2021)
+    return fill_by_name(blank, seed_values(), folder / "filled.xlsx").read_bytes()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mails", type=int, default=50)
+    parser.add_argument("--burst", type=int, default=200)
+    parser.add_argument("--no-idle", action="store_true")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="mail-bench-"))
+    server = Dovecot(_temp_folder()).start(capability=NO_IDLE_NO_MOVE if args.no_idle else None)
+    smtp = TimedCapture().start()
+    stop = threading.Event()
+    try:
+        # one sender mails hundreds of times: lift the per-address hourly reply limit
+        extra = "enabled = true\nmax_replies_per_hour = 1000000"
+        office = write_office(work / "office", server, smtp, extra=extra, poll=0.5)
+        book = _workbook(work)
+        service = MailService(office.config, stop)
+        service.start()
+        assert service.wait_passes(1, 30), "the first pass never finished"
+
+        latencies = []
+        for i in range(args.mails):
+            mid = f"<lat{i}@county.test>"
+            raw = raw_mail(message_id=mid, attachments=[rfc2231_part("报告.xlsx", book)])
+            start = time.perf_counter()
+            server.deliver(raw)
+            latencies.append(smtp.wait_reply(mid) - start)
+        latencies.sort()
+        p90 = latencies[max(0, int(len(latencies) * 0.9) - 1)]
+        mode = "no IDLE, poll 0.5 s" if args.no_idle else "IDLE"
+        print(f"latency, APPEND -> reply captured ({mode}, {args.mails} mails):")
+        print(f"  median {statistics.median(latencies):.3f} s   p90 {p90:.3f} s"
+              f"   max {latencies[-1]:.3f} s")  # fmt: skip
+
+        before = len(smtp.messages)
+        ids = [f"<burst{i}@county.test>" for i in range(args.burst)]
+        raws = [raw_mail(message_id=m, attachments=[rfc2231_part("报告.xlsx", book)]) for m in ids]
+        start = time.perf_counter()
+        with server.client() as c:
+            for raw in raws:
+                c.append(raw)
+        appended = time.perf_counter() - start
+        smtp.wait_for(before + args.burst, timeout=600)
+        time.sleep(2.0)  # a late duplicate would show up here
+        took = max(max(smtp.arrived.get(m, [start])) for m in ids) - start
+        replies = [len(smtp.arrived.get(m, [])) for m in ids]
+        print(f"burst of {args.burst} mails (appended in {appended:.1f} s):")
+        lost, twice = replies.count(0), sum(1 for n in replies if n > 1)
+        rate = args.burst / took
+        print(
+            f"  all answered in {took:.1f} s ({rate:.1f} mails/s); lost {lost}, duplicated {twice}"
+        )
+    finally:
+        stop.set()
+        smtp.stop()
+        server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

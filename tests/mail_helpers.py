@@ -1,0 +1,146 @@
+"""Building agencies' mail the way real programs write it, and an office set up for mail."""
+
+from __future__ import annotations
+
+import base64
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+from tests.mail_servers import AGENCY, OFFICE, Dovecot, SmtpCapture
+from workflow.config import Config, load_config
+from workflow.example import SEED_AGENCY
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def raw_mail(
+    *,
+    sender: str = AGENCY,
+    to: str = OFFICE,
+    subject: str = "后河镇2021年报告",
+    message_id: str = "<m1@county.test>",
+    body: str = "请审核。",
+    attachments: Sequence[tuple[bytes, bytes]] = (),
+    headers: Sequence[str] = (),
+    content_type: str | None = None,
+) -> bytes:
+    """A message with `attachments` given as (their MIME header lines, data), so that each
+    test writes the attachment names exactly as the program it imitates does."""
+    lines = [
+        f"From: {sender}",
+        f"To: {to}",
+        f"Subject: =?utf-8?b?{base64.b64encode(subject.encode()).decode()}?=",
+        f"Message-ID: {message_id}",
+        "Date: Mon, 10 Jan 2022 09:30:00 +0800",
+        "MIME-Version: 1.0",
+        *headers,
+    ]
+    boundary = "==b0undary=="
+    text_part = [
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: base64",
+        "",
+        base64.b64encode(body.encode()).decode(),
+    ]
+    if not attachments and content_type is None:
+        out = "\r\n".join(lines + text_part).encode() + b"\r\n"
+        return out
+    lines.append(content_type or f'Content-Type: multipart/mixed; boundary="{boundary}"')
+    parts = [b"\r\n".join(x.encode() for x in lines), b""]
+    parts.append(f"--{boundary}".encode())
+    parts.append("\r\n".join(text_part).encode())
+    for head, data in attachments:
+        parts.append(f"--{boundary}".encode())
+        parts.append(head)
+        parts.append(b"Content-Transfer-Encoding: base64")
+        parts.append(b"")
+        parts.append("\r\n".join(textwrap.wrap(base64.b64encode(data).decode(), 76)).encode())
+    parts.append(f"--{boundary}--".encode())
+    return b"\r\n".join(parts) + b"\r\n"
+
+
+def rfc2231_part(name: str, data: bytes) -> tuple[bytes, bytes]:
+    from urllib.parse import quote
+
+    head = (
+        f"Content-Type: {_XLSX}\r\n"
+        f"Content-Disposition: attachment; filename*=UTF-8''{quote(name.encode())}"
+    )
+    return head.encode(), data
+
+
+def plain_part(name: str, data: bytes) -> tuple[bytes, bytes]:
+    head = f'Content-Type: {_XLSX}\r\nContent-Disposition: attachment; filename="{name}"'
+    return head.encode("utf-8", "surrogateescape"), data
+
+
+@dataclass
+class MailOffice:
+    """An office folder whose config points at the test servers."""
+
+    root: Path
+    config_path: Path
+    dovecot: Dovecot
+    smtp: SmtpCapture
+
+    @property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    def replies(self, count: int, timeout: float = 15.0) -> list[Message]:
+        return [c.message for c in self.smtp.wait_for(count, timeout)]
+
+
+def write_office(
+    root: Path,
+    dovecot: Dovecot,
+    smtp: SmtpCapture,
+    *,
+    emails: Sequence[str] = (AGENCY,),
+    extra: str = "",
+    imap_port: int | None = None,
+    security: str = "plain",
+    poll: float = 180,
+) -> MailOffice:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "code.txt").write_text("office-pass\n", "utf-8")
+    email_list = ", ".join(f'"{e}"' for e in emails)
+    text = f"""
+[paths]
+inbox = "inbox"
+outbox = "outbox"
+archive = "archive"
+state = "state"
+
+[watch]
+scan_interval = 0.1
+workers = 1
+
+[mail]
+address = "{OFFICE}"
+password_file = "code.txt"
+imap_host = "127.0.0.1"
+imap_port = {imap_port or dovecot.port}
+imap_security = "{security}"
+smtp_host = "127.0.0.1"
+smtp_port = {smtp.port}
+smtp_security = "plain"
+poll_seconds = {poll}
+{extra}
+
+[[agencies]]
+name = "{SEED_AGENCY}"
+kind = "镇"
+emails = [{email_list}]
+
+[[agencies]]
+name = "城关镇人民政府"
+kind = "镇"
+emails = ["chengguan@county.test"]
+"""
+    path = root / "config.toml"
+    path.write_text(text, "utf-8")
+    return MailOffice(root, path, dovecot, smtp)

@@ -1,0 +1,49 @@
+"""Our replies: threading headers, a fixed id, Chinese names every mail program shows."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from pathlib import Path
+
+from workflow.intake.mail.compose import build_message, reply_id, reply_text
+from workflow.office.mail_ledger import Verdict
+
+NAME = "后河镇人民政府2021年报告校验结果堃.xlsx"
+
+
+def test_attachment_names_carry_rfc2231_and_an_encoded_name(tmp_path: Path) -> None:
+    path = tmp_path / NAME
+    path.write_bytes(b"PK\x03\x04 workbook")
+    raw = build_message(
+        sender="office@county.test", to="a1@county.test", subject="回复：年度报告",
+        body="您好", message_id="<r@county.test>", in_reply_to="<m@x>",
+        references=["<older@x>"], attachments=[path],
+    )  # fmt: skip
+    assert b"filename*=UTF-8''%E5%90%8E" in raw  # Thunderbird, 163/QQ web mail
+    assert b'name="=?utf-8?b?' in raw  # Outlook, Foxmail
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    [part] = list(msg.iter_attachments())
+    assert part.get_filename() == NAME
+    assert part.get_content() == b"PK\x03\x04 workbook"
+    assert msg["Auto-Submitted"] == "auto-replied"
+    assert (msg["In-Reply-To"], msg["References"]) == ("<m@x>", "<older@x> <m@x>")
+    assert str(msg["Subject"]) == "回复：年度报告"
+
+
+def test_reply_id_is_fixed_per_mail_and_in_our_domain() -> None:
+    assert reply_id("<m@x>", "gkb@county.gov.cn") == reply_id("<m@x>", "gkb@county.gov.cn")
+    assert reply_id("<m@x>", "gkb@county.gov.cn") != reply_id("<n@x>", "gkb@county.gov.cn")
+    assert reply_id("<m@x>", "gkb@county.gov.cn").endswith("@county.gov.cn>")
+
+
+def test_reply_text_says_what_to_do_for_each_verdict() -> None:
+    text = reply_text([
+        Verdict("a.xlsx", "passed", "后河镇人民政府", 2021, (), 2, ("r.docx",)),
+        Verdict("b.xlsx", "failed", "后河镇人民政府", 2021, ("总计不符", "件数不是整数")),
+        Verdict("c.xlsx", "rejected", messages=("不是工作簿",)),
+    ])  # fmt: skip
+    assert "《a.xlsx》：后河镇人民政府2021年报告已通过校验（另有 2 条提示" in text
+    assert "共 2 处错误：\n  1. 总计不符\n  2. 件数不是整数" in text
+    assert "《c.xlsx》：无法读取，已退回" in text and "公开办下发的年度报告工作簿" in text

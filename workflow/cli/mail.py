@@ -1,0 +1,106 @@
+"""The `workflow mail` and `workflow remind` commands (registered on the main group in cli)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+import click
+
+from workflow.cli.chinese import YEAR
+from workflow.cli.common import USAGE_ERROR, config_option, fail
+from workflow.config import Config
+from workflow.core.errors import ConfigError, MailError
+
+__all__ = ["mail", "remind"]
+
+
+def _log_to_stderr() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("workflow.mail")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="只收取、处理一次，然后退出。")
+@click.option(
+    "--unblock", metavar="地址", multiple=True, help="恢复对该地址的自动回复（它曾退信）。"
+)
+@config_option
+def mail(once: bool, unblock: tuple[str, ...], config: Config) -> None:
+    """收取办公室邮箱：校验各单位发来的工作簿附件，在同一邮件会话中回复校验结果。
+
+    不加 --once 时持续运行（[mail] enabled = true 时 workflow watch 也会同时收取邮箱）。
+    邮箱设置见 docs/mail.md。
+
+    \b
+    示例：
+        workflow mail --once --config config.toml
+        workflow mail --unblock a1@county.gov.cn
+    """
+    from workflow.intake.mail.mailpass import run_pass
+    from workflow.intake.mail.service import MailService
+    from workflow.office.ledger import ledger_path
+    from workflow.office.mail_ledger import MailStore
+
+    if unblock:
+        with MailStore(ledger_path(config)) as store:
+            for address in unblock:
+                done = store.unblock(address)
+                click.echo(f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}")
+        return
+    try:
+        config.mail.require()
+        config.mail.password()
+    except ConfigError as exc:
+        fail(str(exc), USAGE_ERROR)
+    if once:
+        try:
+            report = run_pass(config)
+        except MailError as exc:
+            fail(str(exc))
+        click.echo(report.line())
+        return
+    _log_to_stderr()
+    stop = threading.Event()
+    service = MailService(config, stop)
+    service.start()
+    try:
+        while service.is_alive():
+            service.join(0.5)
+    except KeyboardInterrupt:
+        stop.set()
+        service.join(30)
+
+
+@click.command()
+@click.option("--year", type=YEAR, metavar="年度", required=True, help="报告年度，如 2021。")
+@click.option("--dry-run", is_flag=True, help="只列出将发给谁、发什么，不发送。")
+@config_option
+def remind(year: int, dry_run: bool, config: Config) -> None:
+    """催报：给该年度尚未通过的每个登记单位发邮件，并列出发给了谁、发了什么。
+
+    未提交的单位收到自己的空白工作簿（年初可用来下发工作簿）；未通过的收到最近一次的校验结果
+    工作簿和还需改正的错误；已通过的不发送。
+
+    \b
+    示例：
+        workflow remind --year 2021 --dry-run
+        workflow remind --year 2021
+    """
+    from workflow.intake.mail.remind import send_reminders
+
+    try:
+        if not dry_run:
+            config.mail.require()
+            config.mail.password()
+        lines = send_reminders(config, year, dry_run=dry_run)
+    except ConfigError as exc:
+        fail(str(exc), USAGE_ERROR)
+    except MailError as exc:
+        fail(str(exc))
+    for line in lines:
+        click.echo(line)

@@ -1,0 +1,21 @@
+"""The office mailbox as an intake beside the inbox folder.
+
+Agencies mail their workbooks; a pass (`workflow mail --once`, or `workflow watch` with
+`[mail] enabled = true`) takes each workbook attachment of a registered sender through the same
+pipeline as an inbox file (`flow.pipeline.process_file`) and answers in the same thread. One
+module per job:
+
+    filenames    attachment names as Chinese mail programs write them
+    message      a raw message -> sender, ids, workbook attachments
+    classify     mail that must never be answered; bounces of our own mail
+    compose      our replies and reminders (Chinese bodies, names every program shows)
+    imap         the IMAP session (imap-tools): ID before SELECT, IDLE, MOVE or COPY, APPEND
+    smtp         sending (smtplib)
+    attachments  the .eml and each workbook into the archive, through the pipeline
+    mailpass     one pass over the mailbox, exactly once
+    service      passes inside `workflow watch`, with backoff
+    remind       `workflow remind`
+
+The `[mail]` settings are `core.mail_settings`; the ledger's mail tables `office.mail_ledger`;
+the office's view of them (status, summary sheet) `office.mail_view`.
+"""
