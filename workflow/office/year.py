@@ -86,6 +86,7 @@ def refresh_summary(config: Config, year: int, outbox: Path | None = None) -> Pa
     from workflow.office.mail_view import mail_overview, write_mail_sheet
 
     folder = (outbox or config.outbox) / str(year)
+    states = year_states(config, year)  # first: it mends a damaged ledger (rebuild.py)
     overview = mail_overview(config)
     extra = [lambda wb: write_mail_sheet(wb, overview)] if overview else []
-    return write_summary(folder, year, year_states(config, year), extra_sheets=extra)
+    return write_summary(folder, year, states, extra_sheets=extra)
