@@ -123,21 +123,7 @@ def move_no_clobber(src: Path, dst: Path) -> Path:
     except OSError as exc:
         if not _cross_device(exc):
             raise
-        tmp = dst.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}{dst.suffix}"
-        try:
-            with open(src, "rb") as fin, open(tmp, "xb") as fout:
-                shutil.copyfileobj(fin, fout, 1 << 20)
-                fout.flush()
-                os.fsync(fout.fileno())
-            shutil.copystat(src, tmp)
-            if dst.exists():
-                raise FileExistsError(errno.EEXIST, "target exists", str(dst)) from exc
-            os.rename(tmp, dst)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-            raise
-        _fsync_dir(dst.parent)
+        _copy_synced(src, dst)
         try:
             src.unlink()
         except OSError as unlink_exc:
@@ -162,6 +148,14 @@ def claim(src: Path, work_dir: Path, received_at: datetime, name: str | None = N
 
 
 def _copy_then_unlink(src: Path, dst: Path) -> None:
+    _copy_synced(src, dst)
+    src.unlink()
+
+
+def _copy_synced(src: Path, dst: Path) -> None:
+    """Copy `src` to `dst` through a synced temp file beside it, renamed in: `dst` appears
+    whole or not at all, and is on disk before `src` may go. Never replaces a file that
+    appeared at `dst` meanwhile (FileExistsError)."""
     tmp = dst.parent / f"{TEMP_PREFIX}{uuid.uuid4().hex}{dst.suffix}"
     try:
         with open(src, "rb") as fin, open(tmp, "xb") as fout:
@@ -169,13 +163,14 @@ def _copy_then_unlink(src: Path, dst: Path) -> None:
             fout.flush()
             os.fsync(fout.fileno())
         shutil.copystat(src, tmp)
+        if dst.exists():
+            raise FileExistsError(errno.EEXIST, "target exists", str(dst))
         os.rename(tmp, dst)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     _fsync_dir(dst.parent)
-    src.unlink()
 
 
 def remove_temp_files(*roots: Path) -> list[Path]:
