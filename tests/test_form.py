@@ -79,3 +79,14 @@ def test_equations_cover_every_row_column_and_group() -> None:
     results = next(r for r in SUM_RULES if r.rule == "sum.results_total")
     # （一）, （二） and the 19 sub-items of （三）…（六）
     assert len(results.right) == 21
+
+
+def test_messages_name_rows_as_the_tables_print_them() -> None:
+    from workflow.core.form import plain_label, row_total_name
+
+    assert (
+        plain_label("（二）部分公开（区分处理的，只计这一情形，不计其他情形）") == "（二）部分公开"
+    )
+    assert plain_label("（七）总计") == "（七）总计"
+    assert row_total_name("handled_total") == "表三“（七）总计”"
+    assert row_total_name("carried_out") == "表三“四、结转下年度继续办理”总计"

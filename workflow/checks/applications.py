@@ -39,6 +39,7 @@ from workflow.checks._text import (
 )
 from workflow.checks.context import CheckContext
 from workflow.core.findings import Finding, finding
+from workflow.core.form import row_total_name
 from workflow.core.submission import Submission
 
 __all__ = ["application_claims", "check_applications_statement"]
@@ -135,4 +136,5 @@ def check_applications_statement(sub: Submission, ctx: CheckContext) -> Iterator
                 expected=total,
                 actual=said,
                 label=prose_label(part.key),
+                table_row=row_total_name("new"),
             )

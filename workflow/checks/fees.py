@@ -102,6 +102,7 @@ def check_fee_statement(sub: Submission, ctx: CheckContext) -> Iterator[Finding]
             "text.no_fee_statement",
             **where(sub, ("text_other",)),
             row_label=prose_label("text_other"),
+            label=prose_label("text_other"),
             expected="本年度是否收取信息处理费",
             actual=quote(other_text, 0, len(other_text)),
         )

@@ -51,6 +51,7 @@ def _carried_in(sub: Submission, previous: PreviousReport) -> Iterator[Finding]:
             actual=now,
             label=field_label(key),
             source=previous.cited,
+            previous_row=carried_out.label,
         )
 
 

@@ -26,7 +26,7 @@ from workflow.checks._figures import Claim, claims
 from workflow.checks._text import prose_parts, quote
 from workflow.checks.context import CheckContext
 from workflow.core.findings import Finding, finding
-from workflow.core.form import APPLICATION_ROWS, LITIGATION_GROUPS
+from workflow.core.form import APPLICATION_ROWS, FIELDS_BY_KEY, LITIGATION_GROUPS, row_total_name
 from workflow.core.submission import Submission
 
 __all__ = ["TOPICS", "Topic", "check_prose_figures"]
@@ -58,6 +58,18 @@ def _total(stem: str) -> str:
 
 def _group(prefix: str) -> tuple[str, ...]:
     return tuple(r.key("total") for r in APPLICATION_ROWS if r.stem.startswith(prefix + "_"))
+
+
+def _group_name(prefix: str) -> str:
+    """'表三“（三）不予公开”各项总计之和', the group's heading from the form."""
+    group = next(r.group for r in APPLICATION_ROWS if r.stem.startswith(prefix + "_"))
+    return f"表三“{group}”各项总计之和"
+
+
+def _cell_name(key: str) -> str:
+    """'表二“行政许可”本年处理决定数量', the cell's row and column label from the form."""
+    field = FIELDS_BY_KEY[key]
+    return f"表二“{field.row_label}”{field.column_label}"
 
 
 _SUITS = tuple(g for g in LITIGATION_GROUPS if g.prefix != "review")
@@ -111,43 +123,43 @@ TOPICS: dict[str, Topic] = {
     ),
     "received": Topic(
         (_total("new"),),
-        "表三“一、本年新收政府信息公开申请数量”总计",
+        row_total_name("new"),
         others=(("本年新收加上年结转", _NEW_CARRIED),),
     ),
     "handled": Topic(
         (_total("handled_total"),),
-        "表三“（七）总计”",
+        row_total_name("handled_total"),
         others=(("本年新收加上年结转", _NEW_CARRIED), ("本年新收", _NEW)),
     ),
     "handled_any": Topic(
         (_total("handled_total"),),
-        "表三“（七）总计”",
+        row_total_name("handled_total"),
         agrees=(_NEW_CARRIED,),
         others=(("本年新收", _NEW),),
     ),
     "granted": Topic(
         (_total("granted"),),
-        "表三“（一）予以公开”总计",
+        row_total_name("granted"),
         others=(("予以公开加部分公开", _sum(_total("granted"), _total("partial"))),),
     ),
-    "partial": Topic((_total("partial"),), "表三“（二）部分公开”总计"),
-    "denied": Topic(_group("denied"), "表三“（三）不予公开”各项总计之和"),
-    "unable": Topic(_group("unable"), "表三“（四）无法提供”各项总计之和"),
-    "rejected": Topic(_group("rejected"), "表三“（五）不予处理”各项总计之和"),
-    "carried_in": Topic((_total("carried_in"),), "表三“二、上年结转政府信息公开申请数量”总计"),
-    "carried_out": Topic((_total("carried_out"),), "表三“四、结转下年度继续办理”总计"),
-    "licensing": Topic(("licensing_decisions",), "表二“行政许可”本年处理决定数量"),
-    "penalty": Topic(("penalty_decisions",), "表二“行政处罚”本年处理决定数量"),
-    "coercion": Topic(("coercion_decisions",), "表二“行政强制”本年处理决定数量"),
-    "fees": Topic(("fees_amount",), "表二“行政事业性收费”本年收费金额（万元）"),
+    "partial": Topic((_total("partial"),), row_total_name("partial")),
+    "denied": Topic(_group("denied"), _group_name("denied")),
+    "unable": Topic(_group("unable"), _group_name("unable")),
+    "rejected": Topic(_group("rejected"), _group_name("rejected")),
+    "carried_in": Topic((_total("carried_in"),), row_total_name("carried_in")),
+    "carried_out": Topic((_total("carried_out"),), row_total_name("carried_out")),
+    "licensing": Topic(("licensing_decisions",), _cell_name("licensing_decisions")),
+    "penalty": Topic(("penalty_decisions",), _cell_name("penalty_decisions")),
+    "coercion": Topic(("coercion_decisions",), _cell_name("coercion_decisions")),
+    "fees": Topic(("fees_amount",), _cell_name("fees_amount")),
 }
 for _doc, _label in (("rules", "规章"), ("normative", "行政规范性文件")):
     TOPICS[f"{_doc}_issued"] = Topic(
         (f"{_doc}_issued",),
-        f"表二“{_label}”本年制发件数",
+        _cell_name(f"{_doc}_issued"),
         others=(("现行有效件数", _sum(f"{_doc}_in_force")),),
     )
-    TOPICS[f"{_doc}_repealed"] = Topic((f"{_doc}_repealed",), f"表二“{_label}”本年废止件数")
+    TOPICS[f"{_doc}_repealed"] = Topic((f"{_doc}_repealed",), _cell_name(f"{_doc}_repealed"))
     TOPICS[f"{_doc}_in_force"] = Topic(
         (f"{_doc}_in_force",),
         f"表二“{_label}”现行有效件数",

@@ -11,6 +11,7 @@ keeps the two identical).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from workflow.core.form_tables import (
@@ -76,6 +77,8 @@ __all__ = [
     "SumRule",
     "application_key",
     "numeric_keys",
+    "plain_label",
+    "row_total_name",
 ]
 
 FORM_ID = "gov-info-annual-report-2021"
@@ -299,3 +302,15 @@ def _sum_rules() -> tuple[SumRule, ...]:
 
 
 SUM_RULES: tuple[SumRule, ...] = _sum_rules()
+
+
+def plain_label(label: str) -> str:
+    """A row label without its trailing gloss, as messages name the row:
+    '（二）部分公开（区分处理的，只计这一情形，不计其他情形）' -> '（二）部分公开'."""
+    return re.sub(r"(?<=[^\s（）])（[^（）]*）$", "", label)
+
+
+def row_total_name(stem: str) -> str:
+    """How a message names the 总计 of a row of 表三: '表三“四、结转下年度继续办理”总计'."""
+    label = plain_label(APPLICATION_ROWS_BY_STEM[stem].label)
+    return f"表三“{label}”" if label.endswith("总计") else f"表三“{label}”总计"

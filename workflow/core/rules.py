@@ -221,8 +221,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         "text.applications_contradiction",
         W,
         "文字与申请数量不符",
-        "“{label}”写有“{actual}”，但表三“一、本年新收政府信息公开申请数量”总计为{expected}。"
-        "请核对文字与表格是否一致。",
+        "“{label}”写有“{actual}”，但{table_row}为{expected}。请核对文字与表格是否一致。",
     ),
     Rule(
         "text.figure_mismatch",
@@ -253,7 +252,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         "text.no_fee_statement",
         W,
         "未说明信息处理费",
-        "“六、其他需要报告的事项”未说明是否收取信息处理费。按《政府信息公开信息处理费管理办法》，"
+        "“{label}”未说明是否收取信息处理费。按《政府信息公开信息处理费管理办法》，"
         "应写明本年度是否收取（如“本年度未收取信息处理费”）。",
     ),
     Rule(
@@ -267,7 +266,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         "history.carried_in_mismatch",
         W,
         "上年结转与上年报告不符",
-        "“{label}”为{actual}，但上年报告（{source}）“四、结转下年度继续办理”为{expected}。",
+        "“{label}”为{actual}，但上年报告（{source}）“{previous_row}”为{expected}。",
     ),
     Rule(
         "history.in_force_mismatch",

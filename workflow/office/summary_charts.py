@@ -29,6 +29,7 @@ from workflow.core.form import (
     APPLICATION_ROWS,
     APPLICATION_ROWS_BY_STEM,
     RESULT_PART_STEMS,
+    plain_label,
 )
 from workflow.core.outcome import FAILED, MISSING, PASSED, REJECTED, STATUS_LABELS
 from workflow.core.text import clean_xml_text, excel_width, page_header
@@ -50,7 +51,7 @@ _CHART_COL = 4
 
 def _short(label: str) -> str:
     """'（二）部分公开（区分处理的，…）' -> '部分公开': the heading without its number and gloss."""
-    return re.sub(r"^（[一二三四五六七八九十]+）", "", label).split("（")[0]
+    return re.sub(r"^（[一二三四五六七八九十]+）", "", plain_label(label))
 
 
 def outcome_totals(totals: Mapping[str, int | Decimal]) -> list[tuple[str, int]]:
