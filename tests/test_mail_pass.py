@@ -96,6 +96,22 @@ def test_unreadable_attachment_is_rejected_with_the_reason(mail_office: MailOffi
     )  # whose it is: the sender's
 
 
+def test_a_refused_attachments_reply_says_what_its_reason_calls_for(
+    mail_office: MailOffice,
+) -> None:
+    """The 怎么办 of the reply agrees with the 原因, as the rejection note does: an attachment
+    that arrived empty is to be sent again, not filled in again."""
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("报告.xlsx", b"")]))
+
+    run_pass(mail_office.config)
+
+    [reply] = mail_office.replies(1)
+    body = _body(reply)
+    assert "空文件" in body
+    assert "重新作为附件完整发送一次" in body
+    assert "公开办下发的年度报告工作簿（.xlsx）填写" not in body
+
+
 def test_unknown_sender_with_a_forged_workbook_changes_nothing(
     mail_office: MailOffice, make_workbook: MakeWorkbook
 ) -> None:

@@ -102,11 +102,12 @@ class Verdict:
     messages: tuple[str, ...] = ()  # the errors (or the reason), in Chinese
     warnings: int = 0
     attach: tuple[str, ...] = ()  # paths of files to attach
+    advice: str = ""  # for a refused file: what to do, agreeing with its reason
 
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "status": self.status, "agency": self.agency,
                 "year": self.year, "messages": list(self.messages), "warnings": self.warnings,
-                "attach": list(self.attach)}  # fmt: skip
+                "attach": list(self.attach), "advice": self.advice}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Verdict:
@@ -117,6 +118,7 @@ class Verdict:
             messages=tuple(data.get("messages") or ()),  # type: ignore[arg-type]
             warnings=int(data.get("warnings") or 0),  # type: ignore[call-overload]
             attach=tuple(data.get("attach") or ()),  # type: ignore[arg-type]
+            advice=str(data.get("advice") or ""),
         )  # fmt: skip
 
 

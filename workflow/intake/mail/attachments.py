@@ -21,9 +21,9 @@ from typing import Any
 
 from workflow.config import Config
 from workflow.core.atomic import atomic_write_bytes
-from workflow.core.findings import Severity
+from workflow.core.findings import Finding, Severity, rejection_advice
 from workflow.core.names import agency_key, safe_name
-from workflow.core.outcome import ProcessResult
+from workflow.core.outcome import REJECTED, ProcessResult
 from workflow.flow.pipeline import check_file, process_file, reject_internal_error
 from workflow.intake.mail.message import Attachment
 from workflow.office.history import history_lookup
@@ -66,6 +66,7 @@ def _verdict(result: ProcessResult) -> Verdict:
     return Verdict(
         file=result.file, status=result.status, agency=result.agency, year=result.year,
         messages=errors, warnings=warnings, attach=tuple(str(p) for p in attach if p),
+        advice=rejection_advice(result.findings) if result.status == REJECTED else "",
     )  # fmt: skip
 
 
@@ -79,10 +80,12 @@ def recorded_verdict(record: Record) -> Verdict:
     errors = tuple(f["message"] for f in findings if f.get("severity") == Severity.ERROR)
     outputs = record.outputs
     keys = ("report", "pdf") if record.status == "passed" else ("errors",)
+    refused = [Finding(f["rule"], Severity(f["severity"]), f["message"]) for f in findings]
     return Verdict(
         file=record.file_name, status=record.status, agency=record.agency, year=record.year,
         messages=errors, warnings=len(findings) - len(errors),
         attach=tuple(str(outputs[k]) for k in keys if outputs.get(k)),
+        advice=rejection_advice(refused) if record.status == REJECTED else "",
     )  # fmt: skip
 
 

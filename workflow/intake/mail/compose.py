@@ -68,10 +68,12 @@ def _paragraph(v: Verdict) -> str:
         return f"《{v.file}》：未处理。{''.join(v.messages)}"
     if v.status == "too_big":
         return f"《{v.file}》：未处理。{''.join(v.messages)}"
+    advice = v.advice or (
+        "请使用公开办下发的年度报告工作簿（.xlsx）填写，保存后作为附件重新发送；不要加密或压缩。"
+    )
     return (
         f"《{v.file}》：无法读取，已退回：\n{_numbered(v.messages)}\n"
-        "请使用公开办下发的年度报告工作簿（.xlsx）填写，保存后作为附件重新发送；"
-        "不要转换格式、加密或压缩。附件“退回说明”写明了原因。"
+        f"{advice}附件“退回说明”写明了原因。"
     )
 
 
