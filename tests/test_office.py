@@ -164,6 +164,21 @@ def test_next_years_report_is_checked_against_last_years(
     assert any("apply_carried_in_natural" in fields for _, fields in rules)
 
 
+def test_last_years_report_is_found_under_another_spelling_of_the_name(
+    make_workbook: MakeWorkbook, config: str
+) -> None:
+    """Last year's report typed '甲镇 人民政府' (a space) is the same agency's history: the
+    cross-year checks find it as the outbox and the summary do."""
+    spaced = TOWNS[0].replace("镇", "镇 ")
+    last = make_workbook("2021.xlsx", agency=TOWNS[0], base=town(spaced, normative_in_force=5))
+    code, out = run("import-history", str(last), "--config", config)
+    assert code == 0 and "已导入" in out
+    this = town(TOWNS[0], report_year=2022, normative_in_force=9)
+    bad = make_workbook("2022.xlsx", agency=TOWNS[0], year=2022, base=this)
+    assert ("history.in_force_mismatch", ("normative_in_force", "normative_issued",
+            "normative_repealed")) in _cross_year_rules(config, bad)  # fmt: skip
+
+
 def test_unregistered_agency_is_warned_with_the_closest_names(
     make_workbook: MakeWorkbook, config: str
 ) -> None:

@@ -341,22 +341,22 @@ class Ledger:
 
     def accepted(self, agency: str, year: int) -> Record | None:
         """The latest passed report of `agency` for `year` (its `values` feed next year's
-        cross-year checks)."""
+        cross-year checks); matched by `agency_key`, as the outbox and the summary match."""
         return self._one(
-            "SELECT * FROM submissions WHERE agency = ? AND year = ? AND status = 'passed'"
-            " ORDER BY received_at DESC, id DESC LIMIT 1",
-            agency,
+            "SELECT * FROM submissions WHERE agency_key(agency) = ? AND year = ?"
+            " AND status = 'passed' ORDER BY received_at DESC, id DESC LIMIT 1",
+            agency_key(agency),
             year,
         )
 
     def latest_with_values(self, agency: str, year: int) -> Record | None:
         """The latest passed or failed report of `agency` for `year` whose values were kept
-        (imported history, or a submission that did not pass)."""
+        (imported history, or a submission that did not pass); matched by `agency_key`."""
         return self._one(
-            "SELECT * FROM submissions WHERE agency = ? AND year = ?"
+            "SELECT * FROM submissions WHERE agency_key(agency) = ? AND year = ?"
             " AND status IN ('passed','failed') AND report_values IS NOT NULL"
             " ORDER BY received_at DESC, id DESC LIMIT 1",
-            agency,
+            agency_key(agency),
             year,
         )
 
