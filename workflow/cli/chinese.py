@@ -119,9 +119,9 @@ def path_type(*, file_okay: bool = True, dir_okay: bool = True, exists: bool = F
 # --- help in Chinese ------------------------------------------------------------------------
 
 
-class ChineseCommand(click.Command):
-    """A command whose help has Chinese headings and whose extra arguments are refused in
-    Chinese (click would say "Got unexpected extra argument")."""
+class _ChineseHelp(click.Command):
+    """What the command and the group share: usage, help text, options and the -h option
+    described with Chinese headings."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
@@ -142,6 +142,11 @@ class ChineseCommand(click.Command):
         if option is not None:
             option.help = HELP_TEXT
         return option
+
+
+class ChineseCommand(_ChineseHelp):
+    """A command whose help has Chinese headings and whose extra arguments are refused in
+    Chinese (click would say "Got unexpected extra argument")."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.allow_extra_args = True
@@ -156,13 +161,12 @@ class ChineseCommand(click.Command):
         return rest
 
 
-class ChineseGroup(click.Group):
+class ChineseGroup(_ChineseHelp, click.Group):
     """The `workflow` group: Chinese help, and one Chinese line for every mistake."""
 
     command_class = ChineseCommand
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
 
@@ -174,27 +178,14 @@ class ChineseGroup(click.Group):
             cmd.options_metavar = "[选项]"
         super().add_command(cmd, name)
 
-    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        pieces = self.collect_usage_pieces(ctx)
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
-
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        write_help_text(self, formatter)
-
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        write_options(self, ctx, formatter)
+        super().format_options(ctx, formatter)
         rows = []
         for name in self.list_commands(ctx):
             cmd = self.get_command(ctx, name)
             if cmd is not None and not cmd.hidden:
                 rows.append((name, cmd.get_short_help_str(limit=200)))
         write_rows(formatter, "命令", rows)
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_TEXT
-        return option
 
     def main(
         self,
