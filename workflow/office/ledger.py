@@ -39,7 +39,15 @@ from workflow.office.ledger_rows import (
     now_iso,
 )
 
-__all__ = ["LEDGER_NAME", "Ledger", "LedgerDamaged", "Record", "ledger_path", "open_ledger"]
+__all__ = [
+    "LEDGER_NAME",
+    "Ledger",
+    "LedgerDamaged",
+    "Record",
+    "ledger_path",
+    "open_ledger",
+    "run_statements",
+]
 
 LEDGER_NAME = "ledger.sqlite3"
 
@@ -138,10 +146,8 @@ class Ledger:
         self._db.create_function("agency_key", 1, _sql_agency_key, deterministic=True)
 
     def _create_schema(self) -> None:
-        with self._transaction():  # executescript would commit early; one statement at a time
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
+        with self._transaction():
+            run_statements(self._db, SCHEMA)
             have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
             for column in _ADDED_COLUMNS:
                 if column not in have:
@@ -369,6 +375,14 @@ class Ledger:
             agency_key(agency),
             year,
         )
+
+
+def run_statements(db: sqlite3.Connection, script: str) -> None:
+    """Run a schema script inside the caller's transaction (`executescript` would commit
+    early): one statement at a time."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def ledger_path(config: Config) -> Path:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.outcome import ProcessResult
-from workflow.office.ledger import Ledger, Record
+from workflow.office.ledger import Ledger, Record, run_statements
 
 __all__ = ["MailRow", "MailStore", "Verdict"]
 
@@ -160,15 +160,12 @@ class MailStore:
     write at the same time)."""
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
-        if not readonly:
-            Ledger(path).close()  # the submissions table and its migration come first
+        # A writing Ledger creates the submissions table and its migration first.
         self._ledger = Ledger(path, readonly=readonly)
         self._db = self._ledger._db
         if not readonly:
             with self._tx() as db:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                run_statements(db, _SCHEMA)
 
     def close(self) -> None:
         self._ledger.close()
