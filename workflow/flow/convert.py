@@ -22,7 +22,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 
 from workflow.core.errors import OutputError, RejectedFile
-from workflow.report.pdf import find_soffice, run_soffice
+from workflow.report.pdf import find_soffice, run_soffice, soffice_command
 
 __all__ = ["CONVERT_TIMEOUT", "conversion_available", "convert_to_xlsx", "convertible_format"]
 
@@ -67,19 +67,7 @@ def convert_to_xlsx(
     staged = work / f"{_STAGED_STEM}.{'ods' if fmt == 'ods' else 'xls'}"
     shutil.copyfile(source, staged)
     out = work / "out"
-    cmd = [
-        exe,
-        f"-env:UserInstallation={(work / 'profile').resolve().as_uri()}",
-        "--headless",
-        "--invisible",
-        "--norestore",
-        "--nolockcheck",
-        "--convert-to",
-        "xlsx",
-        "--outdir",
-        str(out.resolve()),
-        str(staged.resolve()),
-    ]
+    cmd = soffice_command(exe, work / "profile", "xlsx", out, staged)
     try:
         result = run_soffice(cmd, timeout)
     except subprocess.TimeoutExpired as exc:

@@ -39,6 +39,7 @@ __all__ = [
     "font_environment",
     "pdf_available",
     "run_soffice",
+    "soffice_command",
 ]
 
 FONT_PACKAGES = ("fonts-noto-cjk", "fonts-arphic-ukai")
@@ -144,19 +145,7 @@ def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: float = 120) -> Path:
     target = out_dir / f"{docx.stem}.pdf"
     with tempfile.TemporaryDirectory(prefix="wf-pdf-") as work:
         profile, produced = Path(work) / "profile", Path(work) / "out"
-        cmd = [
-            exe,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nolockcheck",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(produced),
-            str(docx.resolve()),
-        ]
+        cmd = soffice_command(exe, profile, "pdf", produced, docx)
         try:
             result = _run(cmd, timeout, font_environment(Path(work)))
         except subprocess.TimeoutExpired as exc:
@@ -178,6 +167,25 @@ def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: float = 120) -> Path:
         except OSError as exc:
             raise OutputError(f"无法写入 PDF“{target}”：{exc.strerror or exc}") from exc
     return target
+
+
+def soffice_command(exe: str, profile: Path, to: str, out_dir: Path, source: Path) -> list[str]:
+    """`soffice` converting `source` to format `to` into `out_dir`, headless, with its own
+    throw-away user profile (a clerk's open LibreOffice, or another conversion, is never
+    disturbed): the one command line for the PDF and for .xls/.ods/.et → .xlsx."""
+    return [
+        exe,
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        to,
+        "--outdir",
+        str(out_dir.resolve()),
+        str(source.resolve()),
+    ]
 
 
 def run_soffice(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[bytes]:
