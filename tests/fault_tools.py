@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from workflow.config import Config
-from workflow.intake.jobs import Done, Job, run_job
-from workflow.intake.loop import WatchLoop
+from workflow.intake.folder.jobs import Done, Job, run_job
+from workflow.intake.folder.loop import WatchLoop
 
 __all__ = ["InlineRunner", "full_disk", "immutable", "settle_loop"]
 

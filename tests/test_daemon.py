@@ -28,9 +28,9 @@ from workflow.config import Config, load_config
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.example import seed_values
 from workflow.intake import daemon
-from workflow.intake.inbox import claim
-from workflow.intake.jobs import Done, Job, run_job
-from workflow.intake.loop import MAX_ATTEMPTS, WatchLoop
+from workflow.intake.folder.inbox import claim
+from workflow.intake.folder.jobs import Done, Job, run_job
+from workflow.intake.folder.loop import MAX_ATTEMPTS, WatchLoop
 from workflow.office.ledger import Ledger
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="drives signals and process groups")

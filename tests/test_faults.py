@@ -25,8 +25,8 @@ from tests.fault_tools import InlineRunner, full_disk, immutable, settle_loop
 from workflow.cli import main
 from workflow.config import Config, load_config
 from workflow.core.names import agency_folder_name
-from workflow.intake import blocked, publish
-from workflow.intake.loop import WatchLoop
+from workflow.intake.folder import blocked, publish
+from workflow.intake.folder.loop import WatchLoop
 from workflow.office.ledger import Ledger
 
 AGENCY = "后河镇人民政府"
@@ -404,7 +404,8 @@ def test_a_ledger_overwritten_under_a_running_daemon_is_rebuilt(
 ) -> None:
     import threading
 
-    from workflow.intake import daemon, state_guard
+    from workflow.intake import daemon
+    from workflow.intake.folder import state_guard
 
     monkeypatch.setattr(state_guard, "LEDGER_CHECK_SECONDS", 0.2)
 

@@ -23,7 +23,7 @@ from tests.conftest import MakeWorkbook
 from tests.daemon_harness import Office, sha
 from workflow.config import load_config
 from workflow.intake import daemon
-from workflow.intake.jobs import HANG_HOOK
+from workflow.intake.folder.jobs import HANG_HOOK
 from workflow.office.ledger import Ledger
 
 pytestmark = [

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from workflow.core.atomic import TEMP_PREFIX
-from workflow.intake import moves as intake
-from workflow.intake.inbox import (
+from workflow.intake.folder import moves as intake
+from workflow.intake.folder.inbox import (
     Readiness,
     archive_target,
     claim,

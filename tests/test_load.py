@@ -34,9 +34,9 @@ from tests.daemon_harness import Office, OutboxWatcher, Watch, sha
 from workflow.config import Config, load_config
 from workflow.example import seed_values
 from workflow.flow.outbox import RESULT_NAME
-from workflow.intake.inbox import claim
-from workflow.intake.jobs import Done, Job, run_job
-from workflow.intake.loop import MAX_ATTEMPTS, WatchLoop
+from workflow.intake.folder.inbox import claim
+from workflow.intake.folder.jobs import Done, Job, run_job
+from workflow.intake.folder.loop import MAX_ATTEMPTS, WatchLoop
 from workflow.office.ledger import Ledger, Record
 from workflow.workbook.fill import fill_by_name
 from workflow.workbook.template import write_template
@@ -288,7 +288,7 @@ def test_a_burst_into_an_outbox_that_cannot_be_written_waits_and_loses_nothing(
     read-only): none is rejected, every one stays claimed and is listed in state/blocked.json;
     once the outbox is writable again every file gets exactly one complete result."""
     from tests.fault_tools import immutable
-    from workflow.intake.blocked import read_blocked
+    from workflow.intake.folder.blocked import read_blocked
 
     drops = maker.burst(20)
     office.outbox.mkdir()

@@ -47,7 +47,7 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
         workflow status --year 2021
         workflow status --json
     """
-    from workflow.intake.blocked import read_blocked
+    from workflow.intake.folder.blocked import read_blocked
     from workflow.office.mail_view import mail_overview, render_mail_overview
     from workflow.office.status_table import render_status, status_records
     from workflow.office.year import known_years, year_states

@@ -41,10 +41,10 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from workflow.config import Config
-from workflow.intake.inbox import is_ignored
-from workflow.intake.loop import WatchLoop
-from workflow.intake.runners import make_runner
-from workflow.intake.state_guard import LOCK_NAME, StateGuard, take_lock
+from workflow.intake.folder.inbox import is_ignored
+from workflow.intake.folder.loop import WatchLoop
+from workflow.intake.folder.runners import make_runner
+from workflow.intake.folder.state_guard import LOCK_NAME, StateGuard, take_lock
 from workflow.office.rebuild import open_repaired, replace_overwritten
 
 __all__ = ["run_daemon"]

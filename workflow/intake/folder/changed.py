@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 
 from workflow.core.outcome import REJECTED, ProcessResult
-from workflow.intake.inbox import being_written, is_complete_zip
-from workflow.intake.jobs import Job
+from workflow.intake.folder.inbox import being_written, is_complete_zip
+from workflow.intake.folder.jobs import Job
 
 __all__ = ["Changed"]
 

@@ -32,7 +32,7 @@ __all__ = [
     "work_name",
 ]
 
-log = logging.getLogger("workflow.intake.inbox")
+log = logging.getLogger("workflow.intake.folder.inbox")
 
 _STAMP = "%Y%m%d-%H%M%S"
 _WORK_STAMP = "%Y%m%d-%H%M%S-%f"

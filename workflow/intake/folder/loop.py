@@ -28,9 +28,9 @@ from workflow.core.names import readable_name, shown
 from workflow.core.oserrors import os_error_in, output_problem
 from workflow.core.outcome import REJECTED, STATUS_LABELS, ProcessResult
 from workflow.flow.pipeline import reject_internal_error
-from workflow.intake.blocked import Blocked
-from workflow.intake.changed import Changed
-from workflow.intake.inbox import (
+from workflow.intake.folder.blocked import Blocked
+from workflow.intake.folder.changed import Changed
+from workflow.intake.folder.inbox import (
     Readiness,
     archive_target,
     claim,
@@ -40,9 +40,9 @@ from workflow.intake.inbox import (
     scan_inbox,
     unique_path,
 )
-from workflow.intake.jobs import Done, Job, Runner, adopt_rejected_result
+from workflow.intake.folder.jobs import Done, Job, Runner, adopt_rejected_result
+from workflow.intake.folder.publish import Summaries, stale_published
 from workflow.intake.memory import release_free_memory
-from workflow.intake.publish import Summaries, stale_published
 from workflow.office.ledger import Ledger, Record
 
 __all__ = ["MAX_ATTEMPTS", "WatchLoop"]

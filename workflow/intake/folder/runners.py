@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from workflow.config import Config
-from workflow.intake.jobs import Done, Job, run_job
+from workflow.intake.folder.jobs import Done, Job, run_job
 
 __all__ = ["make_runner"]
 

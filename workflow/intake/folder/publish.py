@@ -22,7 +22,7 @@ from datetime import datetime
 from workflow.config import Config
 from workflow.core.names import shown
 from workflow.core.oserrors import os_error_in, output_problem
-from workflow.intake.jobs import Job
+from workflow.intake.folder.jobs import Job
 from workflow.office.ledger import Ledger
 from workflow.office.year import refresh_summary
 

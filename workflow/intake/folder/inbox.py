@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from workflow.core.atomic import TEMP_PREFIX
-from workflow.intake.moves import (
+from workflow.intake.folder.moves import (
     archive_target,
     claim,
     move_no_clobber,
