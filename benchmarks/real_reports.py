@@ -97,10 +97,11 @@ class Result:
 
 
 def _expected(entry: dict[str, Any], kind_default: str = "") -> Expected:
+    """One slip (kind required) or one unsure reading (kind "unsure")."""
     rules = entry.get("rule", entry.get("rules", ()))
     rules = (rules,) if isinstance(rules, str) else tuple(rules)
     kind = str(entry.get("kind", kind_default))
-    if kind and kind not in KINDS:
+    if kind not in (*KINDS, "unsure"):
         raise ValueError(f"unknown slip kind {kind!r} (one of {', '.join(KINDS)})")
     if not rules:
         raise ValueError(f"a key entry without a rule: {entry}")

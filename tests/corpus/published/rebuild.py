@@ -12,7 +12,7 @@ own sums where only one placement fits (a row of 表三 whose total is the sum o
 columns, a group of 表四 whose 总计 is the sum of its four results); everything else — a row
 that does not add up (a real slip), 表二's three-number rows, a place where two placements fit —
 is written out by hand in `sources/<id>.cells` after reading the page, and the script refuses
-to guess. Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
+to guess. `rules = -` in that file: the page has no 规章 row (the rebuilt table has none either). Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
 """
 
 from __future__ import annotations
@@ -168,8 +168,11 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
     problems: list[str] = []
 
     t2 = _squash(body[i2:i3])
+    omitted = [key for key, _ in T2_LABELS if manual.get(key) == ["-"]]
     for key, label in T2_LABELS:
-        if key in manual:
+        if key in omitted:
+            got = ["0", "0", "0"]
+        elif key in manual:
             got = manual[key]
         else:
             at = t2.find(label, t2.find("第二十条") if key != "rules" else 0)
@@ -248,8 +251,10 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
         f'<div class="article"><h1>{html.escape(title)}</h1><div class="content">',
     ]
     parts += [f"<p>{html.escape(p)}</p>" for p in head + general]
+    labels_left_out = {label for key, label in T2_LABELS if key in omitted}
+    table2 = [row for row in section2(values, layout) if row[0][0] not in labels_left_out]
     tables = (
-        ("二、主动公开政府信息情况", section2(values, layout)),
+        ("二、主动公开政府信息情况", table2),
         ("三、收到和处理政府信息公开申请情况", section3(values, layout)),
         (_heading4(body[i4:i5]), section4(values, layout)),
     )
@@ -284,7 +289,7 @@ def _heading4(text: str) -> str:
 def _headed(paragraphs: list[str]) -> list[str]:
     """A top-level heading (五、… / 六、…) run into its first sentence, as its own paragraph."""
     if paragraphs:
-        match = re.match(r"[五六七]、[^。，；：:（]*(情况|措施|事项|计划|举措)", paragraphs[0])
+        match = re.match(r"[五六七]、[^。，；：:（]*?(情况|措施|事项|计划|举措)", paragraphs[0])
         if match and match.end() < len(paragraphs[0]):
             rest = paragraphs[0][match.end() :].lstrip("：:")
             return [match.group(0), rest, *paragraphs[1:]]
