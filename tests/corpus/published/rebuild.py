@@ -213,7 +213,7 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
             index.append(len(squashed_keep_spaces))
             raw = squashed_keep_spaces[index[min(end, len(index) - 1)] : index[nxt]]
             index.pop()
-            raw = raw.replace("三、本年度办理结果", "").replace("（三）不予公开", "").replace("（四）无法提供", "")
+            raw = re.sub(r"三、本年度办\s*理结果", "", raw).replace("（三）不予公开", "").replace("（四）无法提供", "")
             raw = re.sub(r"（[五六七]）.*$", "", raw)
             options = decode_row(raw)
             if len(options) != 1:
