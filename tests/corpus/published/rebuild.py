@@ -181,7 +181,9 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
             got = [tail[:stop]]
             if key in ("rules", "normative"):
                 digits = tail[:stop]
-                got = list(digits) if len(digits) == 3 else []
+                spaced = re.search(re.escape(label) + r"\s*([\d\s]+)", body[i2:i3])
+                tokens = spaced.group(1).split() if spaced else []
+                got = list(digits) if len(digits) == 3 else tokens if len(tokens) == 3 else []
             if at < 0 or not got or not re.fullmatch(r"[\d.]+", "".join(got)):
                 problems.append(f"{key}: {tail[:stop]!r}")
                 continue
