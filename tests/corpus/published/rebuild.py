@@ -217,6 +217,10 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
             index.pop()
             raw = re.sub(r"三、本年度办\s*理结果", "", raw).replace("（三）不予公开", "").replace("（四）无法提供", "")
             raw = re.sub(r"（[五六七]）.*$", "", raw)
+            if not raw.strip():  # the page leaves the whole row blank
+                for col in APPLICANT_COLUMNS:
+                    values[f"apply_{stem}_{col.suffix}"] = ""
+                continue
             options = decode_row(raw)
             if len(options) != 1:
                 problems.append(f"{stem}: {raw!r} -> {options[:4]}")
