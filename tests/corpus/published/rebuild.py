@@ -12,7 +12,11 @@ own sums where only one placement fits (a row of 表三 whose total is the sum o
 columns, a group of 表四 whose 总计 is the sum of its four results); everything else — a row
 that does not add up (a real slip), 表二's three-number rows, a place where two placements fit —
 is written out by hand in `sources/<id>.cells` after reading the page, and the script refuses
-to guess. `rules = -` in that file: the page has no 规章 row (the rebuilt table has none either). Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
+to guess. `rules = -` in that file: the page has no 规章 row (the rebuilt table has none either);
+`six_table = a|b ; c|d` with `six_table_text = …`: a small table printed in 六 (its cells as read,
+its run-together text taken out of the paragraph); `after_t2_from = <first words>` (and t3, t4):
+words printed under that table, kept as a paragraph after it; `label.<row> = …`: the page's own
+label of a row of 表三 (a typo it prints). Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
 """
 
 from __future__ import annotations
@@ -166,6 +170,13 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
         i6 = len(body)
     values: dict[str, object] = {}
     problems: list[str] = []
+    after: dict[int, str] = {}  # words printed under a table, before the next heading
+    for n, (start, end) in {2: (i2, i3), 3: (i3, i4), 4: (i4, i5)}.items():
+        marker = "".join(manual.get(f"after_t{n}_from", []))
+        at = body.find(marker, start, end) if marker else -1
+        if at >= 0:
+            after[n] = body[at:end].strip()
+            body = body[:at] + " " * (end - at) + body[end:]
 
     t2 = _squash(body[i2:i3])
     omitted = [key for key, _ in T2_LABELS if manual.get(key) == ["-"]]
@@ -259,15 +270,33 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
     parts += [f"<p>{html.escape(p)}</p>" for p in head + general]
     labels_left_out = {label for key, label in T2_LABELS if key in omitted}
     table2 = [row for row in section2(values, layout) if row[0][0] not in labels_left_out]
+    if "normative_label" in manual:  # the page's own wording of the row (规范性文件)
+        label = "".join(manual["normative_label"])
+        table2 = [[(label, *c[1:]) if c[0] == "行政规范性文件" else c for c in r] for r in table2]
+    table3 = section3(values, layout)
+    for key, printed in manual.items():  # a label the page prints otherwise (a typo of its own)
+        if key.startswith("label."):
+            standard = next(r.label for r in APPLICATION_ROWS if r.stem == key[6:])
+            text = "".join(printed)
+            table3 = [[(text, *c[1:]) if c[0] == standard else c for c in r] for r in table3]
     tables = (
         ("二、主动公开政府信息情况", table2),
-        ("三、收到和处理政府信息公开申请情况", section3(values, layout)),
+        ("三、收到和处理政府信息公开申请情况", table3),
         (_heading4(body[i4:i5]), section4(values, layout)),
     )
-    for heading, rows in tables:
+    for n, (heading, rows) in enumerate(tables, 2):
         parts.append(f"<p>{html.escape(heading)}</p>")
         parts.append(_html_table(rows))
-    parts += [f"<p>{html.escape(p)}</p>" for p in closing + other]
+        if n in after:
+            parts.append(f"<p>{html.escape(after[n])}</p>")
+    parts += [f"<p>{html.escape(p)}</p>" for p in closing]
+    if "six_table" in manual:  # a small table of its own in 六 (信息处理费), kept a table
+        cut = "".join(manual.get("six_table_text", []))
+        other = [p.replace(cut, "", 1) if cut else p for p in other]
+        rows = [[(c, 1, 1) for c in r.split("|")] for r in " ".join(manual["six_table"]).split(";")]
+        parts += [f"<p>{html.escape(other[0])}</p>", _html_table([[c for c in r] for r in rows])]
+        other = other[1:]
+    parts += [f"<p>{html.escape(p)}</p>" for p in other if p]
     parts.append("</div></div></body></html>\n")
     return "".join(parts), values
 
