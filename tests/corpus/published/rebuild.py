@@ -16,7 +16,8 @@ to guess. `rules = -` in that file: the page has no 规章 row (the rebuilt tabl
 `six_table = a|b ; c|d` with `six_table_text = …`: a small table printed in 六 (its cells as read,
 its run-together text taken out of the paragraph); `after_t2_from = <first words>` (and t3, t4):
 words printed under that table, kept as a paragraph after it; `label.<row> = …`: the page's own
-label of a row of 表三 (a typo it prints). Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
+label of a row of 表三 (a typo it prints); `six_single = yes`: 表三 has the 2019 layout's single
+（六）其他处理 row (given as `other_other`; the two rows it lacks as zeros). Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
 """
 
 from __future__ import annotations
@@ -273,7 +274,8 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
     if "normative_label" in manual:  # the page's own wording of the row (规范性文件)
         label = "".join(manual["normative_label"])
         table2 = [[(label, *c[1:]) if c[0] == "行政规范性文件" else c for c in r] for r in table2]
-    table3 = section3(values, layout)
+    single_six = manual.get("six_single") == ["yes"]  # the 2019 layout's one （六）其他处理 row
+    table3 = section3(values, Layout(layout_2019=single_six))
     for key, printed in manual.items():  # a label the page prints otherwise (a typo of its own)
         if key.startswith("label."):
             standard = next(r.label for r in APPLICATION_ROWS if r.stem == key[6:])
