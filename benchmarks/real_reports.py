@@ -145,10 +145,10 @@ def _config_text(folder: Path, reports: list[Report]) -> str:
 def _import_history(config_file: Path, files: list[Path]) -> str:
     """`workflow import-history` as an office runs it; its output for the verbose listing."""
     code = "import sys; from workflow.cli import main; sys.argv[0] = 'workflow'; main()"
+    command = [sys.executable, "-c", code, "import-history", "--config", str(config_file)]
     run = subprocess.run(
-        [sys.executable, "-c", code, "import-history", "--config", str(config_file), *map(str, files)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-    )  # fmt: skip
+        [*command, *map(str, files)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     return run.stdout + run.stderr
 
 
@@ -189,7 +189,9 @@ def run(corpus: Path, verbose: bool) -> list[Result]:
             result = Result(report)
             start = time.perf_counter()
             try:
-                outcome = check_file(report.file, config, history=lookup if report.previous else None)
+                outcome = check_file(
+                    report.file, config, history=lookup if report.previous else None
+                )
             except Exception as exc:  # the benchmark reports a crash and goes on
                 result.crash = f"{type(exc).__name__}: {exc}"
                 results.append(result)
@@ -276,7 +278,8 @@ def print_report(results: list[Result], verbose: bool) -> dict[str, Any]:
     print(f"findings on unsure readings      {s['unsure_findings']}")
     for k in KINDS:
         print(f"missed {k + ' slips':<26}{s['missed'][k]} of {s['slips'][k]}")
-    print(f"time per report, median / max    {s['seconds_median'] * 1000:.0f} / {s['seconds_max'] * 1000:.0f} ms")
+    median, worst = s["seconds_median"] * 1000, s["seconds_max"] * 1000
+    print(f"time per report, median / max    {median:.0f} / {worst:.0f} ms")
     print()
     for target, ok in targets_met(s).items():
         print(f"{'met ' if ok else 'OFF '} {target}")

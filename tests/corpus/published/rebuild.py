@@ -17,7 +17,9 @@ to guess. `rules = -` in that file: the page has no 规章 row (the rebuilt tabl
 its run-together text taken out of the paragraph); `after_t2_from = <first words>` (and t3, t4):
 words printed under that table, kept as a paragraph after it; `label.<row> = …`: the page's own
 label of a row of 表三 (a typo it prints); `six_single = yes`: 表三 has the 2019 layout's single
-（六）其他处理 row (given as `other_other`; the two rows it lacks as zeros). Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
+（六）其他处理 row (given as `other_other`; the two rows it lacks as zeros).
+
+Run: `python tests/corpus/published/rebuild.py [id ...]` (all sources by default).
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ T3_LABELS = {
     "rejected_publication": "3.要求提供公开出版物",
     "rejected_excessive": "4.无正当理由大量反复申请",
     "rejected_confirmation": "5.要求行政机关确认或重新出具已获取信息",
-    "other_no_correction": "（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "other_no_correction": (
+        "（六）其他处理1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    ),
     "other_no_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
     "other_other": "3.其他",
     "handled_total": "（七）总计",
@@ -109,11 +113,7 @@ def decode_row(digits: str) -> list[list[int]]:
 
 def decode_t4(digits: str) -> list[list[int]]:
     """Placements of 表四: three groups of four results and their 总计."""
-    return [
-        s
-        for s in splits(digits, 15)
-        if all(sum(s[g : g + 4]) == s[g + 4] for g in (0, 5, 10))
-    ]
+    return [s for s in splits(digits, 15) if all(sum(s[g : g + 4]) == s[g + 4] for g in (0, 5, 10))]
 
 
 def _cells_file(report_id: str) -> dict[str, list[str]]:
@@ -227,7 +227,11 @@ def rebuild(report_id: str) -> tuple[str, dict[str, object]]:
             index.append(len(squashed_keep_spaces))
             raw = squashed_keep_spaces[index[min(end, len(index) - 1)] : index[nxt]]
             index.pop()
-            raw = re.sub(r"三、本年度办\s*理结果", "", raw).replace("（三）不予公开", "").replace("（四）无法提供", "")
+            raw = (
+                re.sub(r"三、本年度办\s*理结果", "", raw)
+                .replace("（三）不予公开", "")
+                .replace("（四）无法提供", "")
+            )
             raw = re.sub(r"（[五六七]）.*$", "", raw)
             if not raw.strip():  # the page leaves the whole row blank
                 for col in APPLICANT_COLUMNS:
