@@ -37,6 +37,39 @@ _CLAUSE_BREAKS = ",;。!?\n:，；：（()）"
 _SENTENCE_BREAKS = ";。!?\n；"
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
 
+_PART = re.compile(r"其中|包括|包含|(?<![包不内])含(?!义|金量)")
+"""Before a number: it counts a part of what the sentence counted first ("办结2件，其中公开答复
+1件"). A part that is a whole row of the tables (其中予以公开3件) is still compared."""
+_PART_LEAD = re.compile(r"(?:其中|包括|包含|含)\s*[,:]?\s*$")
+"""其中 ending the clause before ("其中，予以公开3件")."""
+_WHOLE_ROWS = frozenset(
+    ["granted", "partial", "denied", "unable", "rejected", "carried_in", "carried_out",
+     "review", "litigation"]
+)  # fmt: skip
+"""Topics that are a row of 表三 / 表四 of their own, comparable even when said as a part."""
+_QUALIFIED = re.compile(r"^\s*\(\s*(?:含|包括|包含|其中|不含|不包括)")
+"""After a number: its own qualifier ("共收到申请8件（含上年结转1件）")."""
+_STATE_AFTER = re.compile(
+    r"^[^,;。!?\n:，；：(（]{0,8}?(?:尚未|未审结|未办结|正在|仍在|在办|审理中|办理中)"
+)
+"""After a number: the state of a part ("行政复议1件尚未审结", "申请2件正在办理中")."""
+_AFTER_CLAUSE = re.compile(r"[,;。!?\n:，；：(（]")
+_PERIOD = re.compile(
+    r"上半年|下半年|季度|[0-9一二三四五六七八九十]+\s*月份|[0-9]+\s*月\s*(?:至|到|-)"
+)
+"""A part of the year: its count is not the year's ("上半年办结3件")."""
+_DOCUMENTS = re.compile(
+    r"(?:主动公开|依申请公开)(?:信息|类|的)?\s*(?:[0-9]+|[零〇一二两三四五六七八九十百千]+)\s*(?:条|件|篇|份|个)"
+    r"|(?:制发|制作|生成|产生|形成|发文|印发|拟制)[^,;。]{0,10}(?:政府信息|公文|文件)"
+    r"|公开属性|公开方式"
+)
+"""A sentence about documents by disclosure attribute, not applications: "全年制发政府信息
+378条，其中主动公开125条、依申请公开176条、不予公开77条" (the pre-2019 statistic)."""
+_APPLICATION_DECISIONS = frozenset(["granted", "partial", "denied", "unable", "rejected"])
+_PUBLISHED_ITEMS = re.compile(r"公开|公示|发布|推送|上传|更新|信息|类|栏目")
+"""Around 行政许可/处罚/强制: items published of that category ("公开行政许可类信息2条"),
+not the decisions counted in 表二."""
+
 _CHANGE = re.compile(r"(?:增加|减少|增长|下降|上升|提高|降低|多出|少了|增|减|多|少)\s*(?:了)?$")
 _OTHER_TIME = re.compile(r"上年(?!度?结转)|去年|上一年(?!度?结转)|前年|往年|同期|同比|环比")
 _WHO = re.compile(
@@ -98,6 +131,8 @@ class Claim:
     """The clause in the text, for quoting."""
     context: str
     """The sentence up to the number (normalised), for the checks' own conditions."""
+    qualified: bool = False
+    """The number carries its own qualifier in brackets ("8件（含上年结转1件）")."""
 
 
 def _number(text: str) -> Decimal | None:
@@ -128,9 +163,18 @@ def _topic(clause: str, sentence: str) -> str | None:
     return best[1] if best else None
 
 
-def _passed_over(topic: str, unit: str, clause: str, sentence: str, year: int | None) -> bool:
-    if _CHANGE.search(clause) or _OTHER_TIME.search(sentence):
+def _passed_over(
+    topic: str, unit: str, clause: str, sentence: str, year: int | None, whole: str = ""
+) -> bool:
+    """True when the number is not a statement of this year's whole count of its topic.
+
+    `clause` and `sentence` end at the number; `whole` is the whole sentence."""
+    if _CHANGE.search(clause) or _OTHER_TIME.search(sentence) or _PERIOD.search(sentence):
         return True
+    if topic in _APPLICATION_DECISIONS and _DOCUMENTS.search(whole or sentence):
+        return True  # 主动公开125条、依申请公开176条、不予公开77条: documents, not decisions
+    if topic in _DECISIONS and _PUBLISHED_ITEMS.search(clause):
+        return True  # 公开行政许可类信息2条: what was published, not the decisions
     if (topic == "fees") != (unit in ("万元", "元")):
         return True  # money is the fee's; the fee is money (收费项目3项 is no amount)
     if topic in _DECISIONS and (unit == "项" or _ITEMS.search(clause)):
@@ -168,9 +212,34 @@ def claims(text: str, year: int | None) -> Iterator[Claim]:
         clause = searched[clause_start:start]
         sentence = searched[sentence_start:start]
         topic = _topic(clause, sentence)
-        if topic is None or _passed_over(topic, match["u"], clause, sentence, year):
+        sentence_end = min(
+            [i for i in (searched.find(ch, match.end()) for ch in _SENTENCE_BREAKS) if i >= 0],
+            default=len(searched),
+        )
+        whole = searched[sentence_start:sentence_end]
+        after = searched[match.end() : sentence_end]
+        if topic is None or _passed_over(topic, match["u"], clause, sentence, year, whole):
+            continue
+        if _is_part(topic, clause, searched[max(0, clause_start - 4) : clause_start], after):
             continue
         rights = [i for i in (searched.find(ch, match.end()) for ch in _CLAUSE_BREAKS) if i >= 0]
         yield Claim(
-            topic, number, match["u"], (clause_start, min(rights, default=len(text))), sentence
+            topic,
+            number,
+            match["u"],
+            (clause_start, min(rights, default=len(text))),
+            sentence,
+            qualified=bool(_QUALIFIED.match(after)),
         )
+
+
+def _is_part(topic: str, clause: str, lead: str, after: str) -> bool:
+    """A part of a count, not the count: introduced by 其中 / 含 / 包括 (unless the part is a
+    whole row of the tables), or followed by the state of those it counts (尚未审结)."""
+    if topic not in _WHOLE_ROWS and (_PART.search(clause) or _PART_LEAD.search(lead)):
+        return True
+    if _STATE_AFTER.match(after):
+        return True
+    if topic in ("review", "litigation"):
+        return bool(_OUTCOME.search(_AFTER_CLAUSE.split(after, maxsplit=1)[0]))
+    return False

@@ -212,6 +212,13 @@ _CATALOGUE: tuple[Rule, ...] = (
     ),
     # --- warnings seen in real published reports --------------------------------------------
     Rule(
+        "text.topic_missing",
+        W,
+        "总体情况缺少一方面内容",
+        "“{label}”中没有找到关于“{topic}”的内容（2021 年格式要求写明“{heading}”），"
+        "请核对是否遗漏。",
+    ),
+    Rule(
         "text.self_reference",
         W,
         "自称与单位类型不符",

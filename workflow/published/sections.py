@@ -54,7 +54,8 @@ _TITLE = re.compile(r"(.*?)(\d{4})年度?(?:政府信息公开|政务公开|信�
 class Sections:
     title_lines: list[str] = field(default_factory=list)
     prose: dict[str, list[str]] = field(default_factory=dict)
-    """Prose key → paragraphs."""
+    """Prose key → paragraphs; 'proactive' / 'applications' / 'litigation' → the paragraphs
+    around the tables of 二、三、四."""
     rows: dict[str, list[list[str]]] = field(default_factory=dict)
     """'proactive' / 'applications' / 'litigation' → rows of the section's table(s)."""
     tables: dict[str, int] = field(default_factory=dict)
@@ -87,6 +88,16 @@ def _subheading(text: str) -> tuple[str, str] | None:
     return None
 
 
+_TABLE_SECTIONS = ("proactive", "applications", "litigation")
+
+
+def _prose_key(section: str) -> str:
+    """Where a section's paragraphs go: its prose part, or, in 二–四, the section's own key
+    (the words around a table, read for their figures by the checks)."""
+    parts = {"overview": "text_overview", "problems": "text_problems", "other": "text_other"}
+    return parts.get(section, section if section in _TABLE_SECTIONS else "")
+
+
 def _table_heading(row: list[str]) -> str | None:
     cells = {c for c in row if c.strip()}
     return _heading(next(iter(cells))) if len(cells) == 1 else None
@@ -101,6 +112,7 @@ def cut(document: Document) -> Sections:
             rows = block.rows
             if rows and (key := _table_heading(rows[0])):
                 section, rows = key, rows[1:]
+                prose_key = _prose_key(section)
             if section in ("proactive", "applications", "litigation"):
                 out.rows.setdefault(section, []).extend(rows)
                 out.tables[section] = out.tables.get(section, 0) + 1
@@ -113,9 +125,7 @@ def cut(document: Document) -> Sections:
             continue
         if (key := _heading(text)) is not None:
             section = key
-            prose_key = {"overview": "text_overview", "problems": "text_problems"}.get(
-                key, "text_other" if key == "other" else ""
-            )
+            prose_key = _prose_key(key)
             continue
         if not section:
             out.title_lines.append(text)
