@@ -266,7 +266,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         "value.fee_in_yuan",
         W,
         "收费金额单位可能有误",
-        "“{label}”填写为{actual}万元（即{yuan}元），数额异常大，请确认是否误按“元”填写；"
+        "“{label}”填写为{actual}万元（即{yuan}元），{why}，请确认是否误按“元”填写；"
         "如按元填写，应改为{expected}万元。",
     ),
     Rule(
