@@ -83,7 +83,10 @@ def _subheading(text: str) -> tuple[str, str] | None:
         if flat == words:
             return key, ""
         if flat.startswith(number) and flat[3 : 3 + 4] == words[:4]:
-            rest = flat[3 + len(words) :] if flat[3:].startswith(words) else ""
+            if flat[3:].startswith(words):
+                rest = flat[3 + len(words) :]
+            else:  # "（一）主动公开方面 平潭综合实验区……": the heading runs into its text
+                rest = flat[3:] if len(flat) > 3 + 20 else ""
             return key, rest.lstrip("。.:：，,")
     return None
 
