@@ -43,10 +43,16 @@ def _with_history(fee: object, earlier: object, threshold: float = 10000.0) -> l
 
 
 def test_a_large_fee_is_left_alone_when_the_agency_history_says_wan_yuan() -> None:
-    """18651.064104 万元 is above the threshold, but last year's 17320.5 万元 shows that this
+    """18651.06 万元 is above the threshold, but last year's 17320.5 万元 shows that this
     agency's fees run that large: nothing to say."""
-    assert amounts("18651.064104") != []  # without history: above the threshold
-    assert _with_history("18651.064104", "17320.5") == []
+    assert amounts("18651.06") != []  # without history: above the threshold
+    assert _with_history("18651.06", "17320.5") == []
+
+
+def test_a_fee_with_places_below_the_fen_is_in_wan_yuan_whatever_its_size() -> None:
+    """24252.311082: a sum of 元 stops at the 分, so this one is 万元 (as published)."""
+    assert amounts("24252.311082") == []
+    assert [f.rule for f in amounts("24252.31")] == ["value.fee_in_yuan"]
 
 
 def test_a_fee_ten_thousand_times_last_year_is_flagged_below_the_threshold() -> None:

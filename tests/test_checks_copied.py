@@ -55,3 +55,17 @@ def test_message_names_last_years_file() -> None:
     sub = make_submission({})
     (first, *_) = check_copied(sub, CheckContext(previous=last_year()))
     assert SOURCE in first.message
+
+
+def test_a_stock_statement_in_six_citing_a_long_title_is_not_a_copy() -> None:
+    """The 办法's title and document number are another body's words; the statement itself
+    (no fee charged) is the same every year."""
+    other = (
+        "按照《国务院办公厅关于印发<政府信息公开信息处理费管理办法>的通知》（国办函〔2020〕109号）"
+        "规定的按件、按量收费标准，本年度没有产生信息公开处理费。"
+    )
+    found = copied(last_year(text_other=other), text_other=other)
+    assert ("text_other",) not in [fields for _, fields, _ in found]
+    long_other = "本年度" + "深入推进政务公开标准化规范化建设，" * 6
+    found = copied(last_year(text_other=long_other), text_other=long_other)
+    assert ("text_other",) in [fields for _, fields, _ in found]

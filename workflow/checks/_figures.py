@@ -70,8 +70,13 @@ _PUBLISHED_ITEMS = re.compile(r"公开|公示|发布|推送|上传|更新|信息
 """Around 行政许可/处罚/强制: items published of that category ("公开行政许可类信息2条"),
 not the decisions counted in 表二."""
 
+_REVIEWED = re.compile(r"梳理|清理|审查|评估|汇编|核查")
+"""Before 印发 / 制定 …: the documents were reviewed, of whatever year."""
+
 _CHANGE = re.compile(r"(?:增加|减少|增长|下降|上升|提高|降低|多出|少了|增|减|多|少)\s*(?:了)?$")
-_OTHER_TIME = re.compile(r"上年(?!度?结转)|去年|上一年(?!度?结转)|前年|往年|同期|同比|环比")
+_OTHER_TIME = re.compile(
+    r"上年(?!度?结转)|去年|上一年(?!度?结转)|前年|往年|历年|多年来|以来|同期|同比|环比"
+)
 _WHO = re.compile(
     r"自然人|法人|企业|组织|机构|个人|公民|网上|网络|网站|信函|当面|现场|邮寄|传真|电话"
 )
@@ -90,7 +95,7 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("review", re.compile(r"行政复议(?!后)|复议案件|复议申请")),
     ("litigation", re.compile(r"行政诉讼|诉讼案件|行政应诉|被(?:提起)?起诉|起诉")),
     ("granted", re.compile(r"(?<!部分)予以公开|同意公开|全部公开")),
-    ("partial", re.compile(r"部分公开")),
+    ("partial", re.compile(r"部分公开|区分处理")),
     ("denied", re.compile(r"不予公开")),
     ("unable", re.compile(r"无法提供")),
     ("rejected", re.compile(r"不予处理")),
@@ -104,7 +109,9 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("handled", re.compile(r"办结|答复完毕|办理完毕|处理完毕|已答复|作出答复|予以答复|答复")),
     (
         "handled_any",
-        re.compile(r"(?<!继续)(?<!其他)(?<!不予)(?:办理|处理)(?!结果|情况|工作|机制|流程)"),
+        re.compile(
+            r"(?<!继续)(?<!其他)(?<!不予)(?<!区分)(?:办理|处理)(?!结果|情况|工作|机制|流程)"
+        ),
     ),
     ("accepted", re.compile(r"受理(?!的)")),
     ("received", re.compile(r"新收|收到|接收|接到")),
@@ -175,6 +182,8 @@ def _passed_over(
         return True  # 主动公开125条、依申请公开176条、不予公开77条: documents, not decisions
     if topic in _DECISIONS and _PUBLISHED_ITEMS.search(clause):
         return True  # 公开行政许可类信息2条: what was published, not the decisions
+    if topic.endswith("_issued") and _REVIEWED.search(clause):
+        return True  # 梳理……印发的行政规范性文件228份: the documents reviewed, not this year's
     if (topic == "fees") != (unit in ("万元", "元")):
         return True  # money is the fee's; the fee is money (收费项目3项 is no amount)
     if topic in _DECISIONS and (unit == "项" or _ITEMS.search(clause)):

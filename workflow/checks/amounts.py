@@ -7,7 +7,9 @@ compared with that one. A fee a thousand times last year's or more looks typed i
 its size); a fee of the same order as last year's is how this agency's fees run, and nothing is
 said even when it is large (a city bureau collecting 18651.064104 万元 year after year). Without
 such history, anything above the office's threshold (`CheckContext.fee_yuan_threshold`, 10000
-万元 = 1亿元 by default, `[checks]` in config.toml) is implausible for a county body. The
+万元 = 1亿元 by default, `[checks]` in config.toml) is implausible for a county body. A fee
+with more than two places (24252.311082) is 万元 whatever its size: 元 go no further than the
+分. The
 message gives the amount as 元, the 万元 figure it would be if it was meant in 元, and which
 of the two reasons it rests on.
 """
@@ -19,6 +21,7 @@ from decimal import Decimal
 
 from workflow.checks._common import field_label, field_labels, format_number, where
 from workflow.checks.context import CheckContext, PreviousReport
+from workflow.core.cell_values import decimal_places
 from workflow.core.findings import Finding, finding
 from workflow.core.submission import Submission
 
@@ -26,6 +29,7 @@ __all__ = ["FEE_KEY", "YUAN_RATIO", "check_amounts"]
 
 FEE_KEY = "fees_amount"
 _WAN = Decimal(10000)
+_YUAN_PLACES = 2
 YUAN_RATIO = Decimal(1000)
 """This year's fee at least this many times an earlier year's looks typed in 元 (10000 times
 exactly, give or take a year's change)."""
@@ -43,6 +47,8 @@ def _earlier_fee(sub: Submission, ctx: CheckContext) -> tuple[Decimal, PreviousR
 
 def _why(amount: Decimal, sub: Submission, ctx: CheckContext) -> str | None:
     """Why `amount` looks typed in 元, in Chinese; None when it does not."""
+    if decimal_places(amount) > _YUAN_PLACES:
+        return None  # 24252.311082: no sum of 元 has places below the 分
     earlier = _earlier_fee(sub, ctx)
     if earlier is not None:
         fee, previous = earlier

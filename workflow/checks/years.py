@@ -9,6 +9,7 @@ in a 2021 report). Years that are normal in a report are not flagged:
 - in a span of years ("2016-2020年", "2021至2025年": the 十三五 / 十四五 periods);
 - as a point of comparison or a starting point ("较2020年", "与2020年相比", "自2019年以来");
 - as a target ("到2025年", "2035年远景目标");
+- when something still in use began ("2022年7月正式开通……公众号", "2019年建立");
 - last year's 决算 and last year's annual report, which are published in the report year
   ("公开2021年预算和2020年决算", "发布2020年度政府信息公开工作年度报告");
 - in 五、存在的主要问题及改进情况, last year when the sentence is about fixing last year's
@@ -49,6 +50,11 @@ _LAST_YEARS_CYCLE = re.compile(
 )
 """What a report publishes in its year about the year before: 决算 (公开2021年预算和2020年
 决算) and the annual report (发布2020年度政府信息公开工作年度报告)."""
+_STARTED = re.compile(
+    r"\s*度?\s*(?:[0-9]{1,2}\s*月)?\s*(?:[0-9]{1,2}\s*日)?\s*(?:起|份)?[^,;。!?\n:]{0,6}?"
+    r"(?:开通|上线|成立|启动|建立|设立|开设|创建|组建|投入使用|正式运行)"
+)
+"""When something the report still uses began: "2022年7月正式开通……公众号" in a 2023 report."""
 
 
 def _allowed(searched: str, match: re.Match[str], report_year: int, key: str) -> bool:
@@ -64,6 +70,8 @@ def _allowed(searched: str, match: re.Match[str], report_year: int, key: str) ->
     if year > report_year and (_TARGET_BEFORE.search(before) or _TARGET_AFTER.search(after)):
         return True
     if year == report_year - 1 and _LAST_YEARS_CYCLE.match(searched, match.end()):
+        return True
+    if year < report_year and _STARTED.match(searched, match.end()):
         return True
     if key == "text_problems" and year == report_year - 1:
         s, e = sentence_span(searched, match.start(), match.end())
