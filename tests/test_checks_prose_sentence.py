@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.checks_helpers import make_submission
 from tests.prose_corpus import TABLE
-from tests.published_docs import PublishedReport, report_values
+from tests.published_docs import Layout, PublishedReport, report_values
 from workflow.checks import CheckContext, run_checks
 from workflow.core.findings import Finding
 from workflow.published import read_published
@@ -142,3 +142,17 @@ def test_words_after_a_table_belong_to_its_section(tmp_path: Path) -> None:
     assert [(f.fields, f.expected, f.row_label) for f in found] == [
         (("review_total",), "2", "四、政府信息公开行政复议、行政诉讼情况")
     ]
+
+
+def test_words_after_a_table_headed_in_its_own_first_row(tmp_path: Path) -> None:
+    """The heading of 四 as the table's first row: the words after the table are still 四's."""
+    report = PublishedReport(values=report_values(), layout=Layout(heading_in_table=True))
+    page = report.write_html(tmp_path / "r.html")
+    html = page.read_text("utf-8")
+    assert "<p>五、存在的主要问题及改进情况</p>" in html
+    html = html.replace(
+        "<p>五、存在的主要问题及改进情况</p>",
+        "<p>本年度发生行政复议案件5件。</p><p>五、存在的主要问题及改进情况</p>",
+    )
+    page.write_text(html, "utf-8")
+    assert read_published(page).section_text == {"litigation": "本年度发生行政复议案件5件。"}
