@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.checks_helpers import cell, make_submission
 from workflow.checks import CheckContext, PreviousReport, check_copied
+from workflow.checks.copied import MIN_COPIED_OTHER, MIN_COPIED_TEXT
 from workflow.example import seed_values
 
 SOURCE = "后河镇2020.xlsx"
@@ -65,6 +66,10 @@ def test_a_stock_statement_in_six_citing_a_long_title_is_not_a_copy() -> None:
         "规定的按件、按量收费标准，本年度没有产生信息公开处理费。"
     )
     found = copied(last_year(text_other=other), text_other=other)
+    assert ("text_other",) not in [fields for _, fields, _ in found]
+    stock = "本年度未收取信息处理费，无其他需要报告的事项。本机关严格执行信息处理费管理办法的各项规定，依法依规做好相关工作。"
+    assert MIN_COPIED_TEXT <= len(stock) < MIN_COPIED_OTHER
+    found = copied(last_year(text_other=stock), text_other=stock)
     assert ("text_other",) not in [fields for _, fields, _ in found]
     long_other = "本年度" + "深入推进政务公开标准化规范化建设，" * 6
     found = copied(last_year(text_other=long_other), text_other=long_other)

@@ -34,7 +34,8 @@ def test_a_part_introduced_by_qizhong_is_not_the_whole() -> None:
 
 
 def test_qizhong_closing_the_clause_before_introduces_the_part_too() -> None:
-    assert warnings("共办结申请8件。其中，依法答复2件。") == []
+    assert warnings("共办结申请8件，其中：依法答复申请2件。") == []
+    assert len(warnings("共办结申请8件，依法答复申请2件。")) == 1
 
 
 def test_a_part_that_is_a_whole_row_is_still_compared() -> None:
