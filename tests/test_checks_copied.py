@@ -67,10 +67,23 @@ def test_a_stock_statement_in_six_citing_a_long_title_is_not_a_copy() -> None:
     )
     found = copied(last_year(text_other=other), text_other=other)
     assert ("text_other",) not in [fields for _, fields, _ in found]
-    stock = "本年度未收取信息处理费，无其他需要报告的事项。本机关严格执行信息处理费管理办法的各项规定，依法依规做好相关工作。"
+    stock = (
+        "本年度未收取信息处理费，无其他需要报告的事项。"
+        "本机关严格执行信息处理费管理办法的各项规定，依法依规做好相关工作。"
+    )
     assert MIN_COPIED_TEXT <= len(stock) < MIN_COPIED_OTHER
     found = copied(last_year(text_other=stock), text_other=stock)
     assert ("text_other",) not in [fields for _, fields, _ in found]
     long_other = "本年度" + "深入推进政务公开标准化规范化建设，" * 6
     found = copied(last_year(text_other=long_other), text_other=long_other)
     assert ("text_other",) in [fields for _, fields, _ in found]
+
+
+def test_a_part_that_is_mostly_cited_titles_is_counted_by_its_own_words() -> None:
+    cited = (
+        "认真贯彻《中华人民共和国政府信息公开条例》"
+        "《国务院办公厅关于印发<政府信息公开信息处理费管理办法>的通知》。"
+    )
+    assert len(cited) >= MIN_COPIED_TEXT
+    found = copied(last_year(text_oversight=cited), text_oversight=cited)
+    assert ("text_oversight",) not in [fields for _, fields, _ in found]
