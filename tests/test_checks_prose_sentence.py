@@ -58,6 +58,13 @@ def test_a_review_count_followed_by_its_outcome_is_a_part() -> None:
     assert warnings("行政复议1件被依法纠错。") == []
 
 
+def test_a_reply_names_its_decision() -> None:
+    """答复 after 无法提供 is how the 无法提供 decision was given: compared with 无法提供 (2)."""
+    assert warnings("因无法提供相关信息答复2件。") == []
+    (found,) = warnings("因无法提供相关信息答复3件。")
+    assert found.fields[1] == "apply_unable_not_held_total"
+
+
 def test_a_count_of_part_of_the_year() -> None:
     assert warnings("上半年办结申请3件。") == []
 
@@ -90,6 +97,8 @@ def test_qufen_chuli_is_partial_disclosure_not_handling() -> None:
 def test_last_years_accounts_and_report_are_this_years_business() -> None:
     assert warnings("公开2021年预算和2020年决算。") == []
     assert warnings("发布2020年度政府信息公开工作年度报告。") == []
+    assert warnings("公开2020年度财政支出项目绩效评价结果。") == []
+    assert warnings("集中发布2020年度承办市人大代表建议、政协提案办理情况。") == []
     assert [f.actual for f in warnings("公开2020年预算。")] == ["2020年"]
 
 

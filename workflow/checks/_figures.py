@@ -156,10 +156,15 @@ def _left(text: str, at: int, breaks: str) -> int:
 def _topic(clause: str, sentence: str) -> str | None:
     """The topic nearest before the number: the last to end in `clause`."""
     best: tuple[int, str] | None = None
+    decision: tuple[int, str] | None = None
     for topic, pattern in _TOPICS:
         for match in pattern.finditer(clause):
             if best is None or match.end() > best[0]:
                 best = (match.end(), topic)
+            if topic in _APPLICATION_DECISIONS and (decision is None or match.end() > decision[0]):
+                decision = (match.end(), topic)
+    if best and decision and best[1] in ("handled", "handled_any"):
+        best = decision  # "因无法提供相关信息答复2件": the reply says which decision
     actions = [(m.end(), name) for name, p in _ACTION for m in p.finditer(clause)]
     docs = [m for m in _DOC.finditer(sentence)]
     if actions and docs:

@@ -46,10 +46,12 @@ _TARGET_BEFORE = re.compile(r"(?:到|至|截至|截止)\s*$")
 _TARGET_AFTER = re.compile(r"^\s*(?:前|底前|远景|目标)")
 _FIXING_LAST_YEAR = re.compile("整改|指出|针对|反馈|改进")
 _LAST_YEARS_CYCLE = re.compile(
-    r"[^,;。!?\n:、]{0,12}?(?:决算|政府信息公开工作年度报告|信息公开年度报告|工作年度报告|年报)"
+    r"[^,;。!?\n:]{0,20}?(?:决算|绩效评价|绩效自评|政府信息公开工作年度报告|信息公开年度报告"
+    r"|工作年度报告|年报|(?:建议|提案)[^,;。!?\n:]{0,6}办理)"
 )
-"""What a report publishes in its year about the year before: 决算 (公开2021年预算和2020年
-决算) and the annual report (发布2020年度政府信息公开工作年度报告)."""
+"""What a report publishes in its year about the year before: 决算 and 绩效评价 (公开2021年预算
+和2020年决算), the annual report (发布2020年度政府信息公开工作年度报告), how last year's 人大代表
+建议 and 政协提案 were handled."""
 _STARTED = re.compile(
     r"\s*度?\s*(?:[0-9]{1,2}\s*月)?\s*(?:[0-9]{1,2}\s*日)?\s*(?:起|份)?[^,;。!?\n:]{0,6}?"
     r"(?:开通|上线|成立|启动|建立|设立|开设|创建|组建|投入使用|正式运行)"
