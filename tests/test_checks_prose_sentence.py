@@ -43,6 +43,11 @@ def test_a_part_that_is_a_whole_row_is_still_compared() -> None:
     assert found.expected == "3"
 
 
+def test_every_item_of_a_bracketed_list_of_parts_is_a_part() -> None:
+    assert warnings("主动公开规章13件（含新制定5件，修改4件，废止4件）。") == []
+    assert len(warnings("主动公开规章13件，修改4件，废止4件。")) == 1  # 废止 4 against 0
+
+
 def test_a_count_with_its_own_qualifier_in_brackets() -> None:
     """8 = 新收 7 + 上年结转 1, and the bracket says so."""
     assert warnings("本年度共收到政府信息公开申请8件（含上年结转1件）。") == []

@@ -40,6 +40,7 @@ _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
 _PART = re.compile(r"其中|包括|包含|(?<![包不内])含(?!义|金量)")
 """Before a number: it counts a part of what the sentence counted first ("办结2件，其中公开答复
 1件"). A part that is a whole row of the tables (其中予以公开3件) is still compared."""
+_PART_OPENS = re.compile(r"\s*(?:其中|包括|包含|含)")
 _PART_LEAD = re.compile(r"(?:其中|包括|包含|含)\s*[,:]?\s*$")
 """其中 ending the clause before ("其中，予以公开3件")."""
 _WHOLE_ROWS = frozenset(
@@ -234,7 +235,8 @@ def claims(text: str, year: int | None) -> Iterator[Claim]:
         after = searched[match.end() : sentence_end]
         if topic is None or _passed_over(topic, match["u"], clause, sentence, year, whole):
             continue
-        if _is_part(topic, clause, searched[max(0, clause_start - 4) : clause_start], after):
+        lead = searched[max(0, clause_start - 4) : clause_start]
+        if _is_part(topic, clause, lead, after) or _in_part_list(topic, sentence):
             continue
         rights = [i for i in (searched.find(ch, match.end()) for ch in _CLAUSE_BREAKS) if i >= 0]
         yield Claim(
@@ -245,6 +247,18 @@ def claims(text: str, year: int | None) -> Iterator[Claim]:
             sentence,
             qualified=bool(_QUALIFIED.match(after)),
         )
+
+
+def _in_part_list(topic: str, sentence: str) -> bool:
+    """Inside brackets opened by 含 / 包括 / 其中 ("规章13件（含新制定5件，修改4件，废止4件）"):
+    every item of the list is a part, not only the first."""
+    opened = max(sentence.rfind("("), sentence.rfind("（"))
+    closed = max(sentence.rfind(")"), sentence.rfind("）"))
+    return (
+        topic not in _WHOLE_ROWS
+        and opened > closed
+        and _PART_OPENS.match(sentence, opened + 1) is not None
+    )
 
 
 def _is_part(topic: str, clause: str, lead: str, after: str) -> bool:
