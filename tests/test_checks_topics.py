@@ -59,6 +59,13 @@ def test_a_topic_never_covered_is_a_warning_naming_it(left_out: str, key: str, t
     assert "text.required_missing" not in errors
 
 
+def test_staffing_is_oversight_and_support() -> None:
+    """A real 监督保障 part: staff and review, none of 考核 / 培训 / 监督."""
+    overview = ALL_IN_THE_OVERVIEW.replace("将政务公开纳入绩效考核，组织业务培训2次。", "")
+    sub = published(overview + "配备专职政务信息工作人员，严把信息推送发布的入口关。")
+    assert list(check_overview_topics(sub, CheckContext())) == []
+
+
 def test_a_topic_under_another_parts_heading_is_covered() -> None:
     # （四） holds the 监督 sentence and （五） the 平台 one: both topics are covered
     sub = published(

@@ -18,7 +18,7 @@ generous, since a missed warning costs less than a false one:
     平台建设      网站, 门户, 政务新媒体 / 新媒体, 公众号, 微信, 微博, 平台, 专栏, 公开栏, 专区,
                   政务服务中心, 查阅点
     监督保障      考核 / 考评, 培训, 监督, 社会评议 / 评议, 责任追究 / 问责, 督查, 督导, 检查,
-                  自查, 测评, 通报, 领导小组, 组织领导, 保障
+                  自查, 测评, 通报, 领导小组, 组织领导, 保障, 专职 / 工作人员 / 队伍 (staffing)
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ OVERVIEW_TOPICS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         "监督保障",
         re.compile(
             r"考核|考评|培训|监督|评议|责任追究|问责|督查|督导|检查|自查|测评|通报|领导小组"
-            r"|组织领导|保障"
+            r"|组织领导|保障|专职|工作人员|队伍"
         ),
     ),
 )
