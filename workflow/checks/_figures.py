@@ -11,7 +11,20 @@ said about this year's totals is a claim; a number is passed over when it is
 - a part of the 复议 / 诉讼 cases by their outcome (其中维持1件, 被纠错1起 …);
 - inside a name ("三个一", "一件事一次办": a Chinese numeral followed by more words), or in a
   cited title 《…》; a time limit ("15个工作日"); a list of matters ("行政许可事项清单126项");
-  money not said of the fee, or a fee said in 项; the agency as 复议机关 deciding others' cases.
+  money not said of the fee, or a fee said in 项; the agency as 复议机关 deciding others' cases;
+- a part introduced by 其中 / 含 / 包括 ("办结2件，其中公开答复1件"), or any item of a bracketed
+  list so opened ("规章13件（含新制定5件，修改4件，废止4件）"), unless the part is a row of the
+  tables of its own (其中予以公开3件 is still compared);
+- a count followed by the state or outcome of those it counts ("行政复议1件尚未审结"), or said of
+  part of the year (上半年, 季度, 3月份), or of past years (历年, 以来);
+- in a sentence about documents by disclosure attribute ("全年制发政府信息378条，其中主动公开
+  125条、依申请公开176条、不予公开77条"): no 予以公开 / 不予公开 there is a decision;
+- published items of a category ("公开行政许可类信息2条"), or documents reviewed (梳理, 清理 …
+  印发的规范性文件228份), which are not this year's decisions or documents issued.
+
+A number with its own bracketed qualifier ("8件（含上年结转1件）") is marked `qualified`: the
+checks take it as counting what it says. 答复 after a decision ("因无法提供相关信息答复2件") is
+that decision's count, and 区分处理 is 部分公开 (the 2019 wording).
 """
 
 from __future__ import annotations
