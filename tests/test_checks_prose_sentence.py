@@ -55,6 +55,11 @@ def test_a_count_with_its_own_qualifier_in_brackets() -> None:
     assert "本年新收加上年结转" in found.message
 
 
+def test_the_replies_of_one_kind_are_a_part() -> None:
+    assert warnings("属于已主动公开答复申请1条。") == []
+    assert len(warnings("答复申请1条。")) == 1
+
+
 def test_a_count_followed_by_its_state_is_a_part() -> None:
     assert warnings("办理申请2件仍在办理中。") == []
 

@@ -53,6 +53,8 @@ _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
 _PART = re.compile(r"其中|包括|包含|(?<![包不内])含(?!义|金量)")
 """Before a number: it counts a part of what the sentence counted first ("办结2件，其中公开答复
 1件"). A part that is a whole row of the tables (其中予以公开3件) is still compared."""
+_CATEGORY = re.compile(r"属于|涉及|关于")
+"""Before a count of applications received or handled: those of one kind only."""
 _PART_OPENS = re.compile(r"\s*(?:其中|包括|包含|含)")
 _PART_LEAD = re.compile(r"(?:其中|包括|包含|含)\s*[,:]?\s*$")
 """其中 ending the clause before ("其中，予以公开3件")."""
@@ -279,6 +281,8 @@ def _is_part(topic: str, clause: str, lead: str, after: str) -> bool:
     whole row of the tables), or followed by the state of those it counts (尚未审结)."""
     if topic not in _WHOLE_ROWS and (_PART.search(clause) or _PART_LEAD.search(lead)):
         return True
+    if topic in _COUNTING_VERBS and _CATEGORY.search(clause):
+        return True  # "属于已主动公开答复数1条": the replies of one kind
     if _STATE_AFTER.match(after):
         return True
     if topic in ("review", "litigation"):
