@@ -117,6 +117,13 @@ def test_when_something_still_in_use_began() -> None:
     assert [f.actual for f in warnings("2020年7月发布信息784条。")] == ["2020年"]
 
 
+def test_a_likely_reason_only_where_the_numbers_fit_it() -> None:
+    (found,) = warnings("发生政府信息公开行政复议案件0件。")
+    assert "可能把它当成" not in found.message and "请核对文字与表格是否一致" in found.message
+    (found,) = warnings("发生政府信息公开行政复议案件1件。")  # 2 less 1 尚未审结
+    assert "总计减尚未审结" in found.message
+
+
 # --- the words around the tables of 二–四 (published reports) ----------------------------------
 
 

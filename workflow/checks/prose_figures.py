@@ -195,7 +195,9 @@ def check_prose_figures(sub: Submission, ctx: CheckContext) -> Iterator[Finding]
             said = _said(claim)
             if claim.topic != "fees" and said != said.to_integral_value():
                 continue  # "1.5件" is no count: a typing matter, not a contradiction
-            explained = [name for name, read in topic.others if read(sub) == said]
+            # a reading explains the number only where the numbers fit it: a 0 fits any empty
+            # cell by chance ("复议案件0件" is not 结果纠正 0 mistaken for the total)
+            explained = [name for name, read in topic.others if said and read(sub) == said]
             note = (
                 f"文中的{format_number(said)}等于表格的“{explained[0]}”，可能把它当成了这一项"
                 if explained
