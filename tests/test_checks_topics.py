@@ -126,3 +126,27 @@ def test_a_sub_heading_run_into_its_paragraph_keeps_the_paragraph(tmp_path: Path
         sub.text(k) for k in ("text_overview", *PARTS)
     )
     assert "text.topic_missing" not in [f.rule for f in run_checks(sub)]
+
+
+@pytest.mark.parametrize(
+    ("problems", "other"),
+    [
+        ("五、当前存在的突出问题和下一步改进举措", "六、其他需报告的事项"),
+        ("五、存在的主要问题及明年工作计划", "六、其他需要报告的事项"),
+    ],
+)
+def test_five_and_six_under_other_headings_are_not_missing(
+    tmp_path: Path, problems: str, other: str
+) -> None:
+    page = PublishedReport(values=report_values()).write_html(tmp_path / "r.html")
+    html = page.read_text("utf-8")
+    for old, new in (("五、存在的主要问题及改进情况", problems), ("六、其他需要报告的事项", other)):
+        assert old in html
+        html = html.replace(old, new)
+    page.write_text(html, "utf-8")
+    sub = read_published(page)
+    assert (sub.text("text_problems"), sub.text("text_other")) == (
+        "信息公开的深度还不够。",
+        "本年度未收取信息处理费。",
+    )
+    assert [f.rule for f in run_checks(sub) if f.is_error] == []
