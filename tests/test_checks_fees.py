@@ -92,3 +92,8 @@ def test_a_published_report_that_says_it_elsewhere_has_said_it() -> None:
     sub.values["text_on_request"] = "均按时答复。"
     sub.section_text = {"applications": "本年度未收取信息处理费。"}
     assert list(check_fee_statement(sub, CTX)) == []
+
+
+def test_no_charge_in_other_words_is_a_fee_statement() -> None:
+    assert fees("2025年度我局无向申请人收取政府信息公开费用的情况，无被追责问责的情况。") == []
+    assert [r for r, _, _ in fees("无被追责问责的情况。")] == ["text.no_fee_statement"]

@@ -62,7 +62,11 @@ _CHARGED = (
     ),
 )
 _NEGATION = re.compile("没有|未|无|不|免")
-_ANY_FEE_STATEMENT = re.compile("处理费|(?:未|没有|不|免)收取?(?:任何)?费用?")
+_ANY_FEE_STATEMENT = re.compile(
+    r"处理费|(?:未|没有|不|免|无)[^,;。!?\n]{0,10}?收取?[^,;。!?\n]{0,12}?费"
+)
+"""Any statement on charging: 处理费, or no charge in other words ("未收取任何费用",
+"无向申请人收取政府信息公开费用的情况")."""
 
 
 def fee_claims(sub: Submission, charged: bool) -> Iterator[tuple[Passage, str]]:
