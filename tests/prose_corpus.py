@@ -80,6 +80,12 @@ CONTRADICTIONS: tuple[Case, ...] = (
     Case("本年度发生行政复议案件134件。", 1, CITY, "尚未审结"),
     Case("全年发生行政复议案件三十五件。", 1),
     Case("合计办结申请10件，其中予以公开3件。", 1),
+    # slips of real published reports (issue 16), read by the whole sentence
+    Case("本年度制发规范性文件3件，现行有效件数424件。", 1),
+    Case("清理并集中发布现行有效行政规范性文件393件。", 1),
+    Case("因无法提供相关信息答复3件，其他处理1件。", 1),
+    Case("2021年共收到政府信息公开申请0条。", 1),
+    Case("申请告知书中，“同意公开”3件，“区分处理后公开”2件。", 1),
 )
 
 AGREEING: tuple[Case, ...] = (
