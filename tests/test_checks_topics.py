@@ -150,3 +150,19 @@ def test_five_and_six_under_other_headings_are_not_missing(
         "本年度未收取信息处理费。",
     )
     assert [f.rule for f in run_checks(sub) if f.is_error] == []
+
+
+def test_a_sub_heading_run_into_text_with_spaces_keeps_every_character(tmp_path: Path) -> None:
+    """Spaces inside the paragraph must not cost characters at its start ("2024年" → "年")."""
+    page = PublishedReport(values=report_values()).write_html(tmp_path / "r.html")
+    old = "<div><span>2022年，我镇主动公开政府信息235条。</span></div>"
+    assert old in page.read_text("utf-8")
+    page.write_text(
+        page.read_text("utf-8").replace(
+            "<p><b>（一）主动公开情况</b></p>" + old,
+            "<p>（一）主动公开情况 2022年政府信息主动公开235条，其中 政策类 2条、 其他 3条。</p>",
+        ),
+        "utf-8",
+    )
+    sub = read_published(page)
+    assert sub.text("text_proactive") == "2022年政府信息主动公开235条，其中 政策类 2条、 其他 3条。"

@@ -91,6 +91,19 @@ def _subheading(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _tail(text: str, rest: str) -> str:
+    """The end of `text` whose squashed form is `rest`, as printed. Squashing drops spaces and
+    quotes, so `rest` is shorter than what it stands for wherever the text has them inside
+    ("2024年政府信息主动公开38条，其中 政策类 2条"): count squashed characters, not printed ones."""
+    drop = len(squash(text)) - len(rest)
+    seen = 0
+    for i, ch in enumerate(text):
+        if seen >= drop:
+            return text[i:].lstrip(" \u3000\u00a0\t。.:：，,")
+        seen += len(squash(ch))
+    return ""
+
+
 _TABLE_SECTIONS = ("proactive", "applications", "litigation")
 
 
@@ -136,7 +149,7 @@ def cut(document: Document) -> Sections:
         if section == "overview" and (sub := _subheading(text)) is not None:
             prose_key, rest = sub
             if rest:
-                out.prose.setdefault(prose_key, []).append(text[len(text) - len(rest) :])
+                out.prose.setdefault(prose_key, []).append(_tail(text, rest))
             continue
         if prose_key:
             out.prose.setdefault(prose_key, []).append(text)
