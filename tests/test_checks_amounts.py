@@ -66,3 +66,11 @@ def test_history_without_a_fee_falls_back_to_the_threshold() -> None:
     assert [f.rule for f in _with_history(12345, "0")] == ["value.fee_in_yuan"]
     assert "数额异常大" in _with_history(12345, None)[0].message
     assert _with_history(500, "0") == []
+
+
+def test_a_large_fee_the_prose_gives_in_wan_yuan_is_meant_in_wan_yuan() -> None:
+    text = "全年收取行政事业性收费16220.85万元。"
+    sub = make_submission(fees_amount="16220.85", text_proactive=text)
+    assert list(check_amounts(sub, CheckContext())) == []
+    sub = make_submission(fees_amount="16220.85", text_proactive=text.replace("万元", "元"))
+    assert [f.rule for f in check_amounts(sub, CheckContext())] == ["value.fee_in_yuan"]

@@ -7,7 +7,8 @@ compared with that one. A fee a thousand times last year's or more looks typed i
 its size); a fee of the same order as last year's is how this agency's fees run, and nothing is
 said even when it is large (a city bureau collecting 18651.064104 万元 year after year). Without
 such history, anything above the office's threshold (`CheckContext.fee_yuan_threshold`, 10000
-万元 = 1亿元 by default, `[checks]` in config.toml) is implausible for a county body. A fee
+万元 = 1亿元 by default, `[checks]` in config.toml) is implausible for a county body, unless
+the prose gives the same amount in 万元. A fee
 with more than two places (24252.311082) is 万元 whatever its size: 元 go no further than the
 分. The
 message gives the amount as 元, the 万元 figure it would be if it was meant in 元, and which
@@ -20,6 +21,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from workflow.checks._common import field_label, field_labels, format_number, where
+from workflow.checks._figures import claims
+from workflow.checks._text import passages
 from workflow.checks.context import CheckContext, PreviousReport
 from workflow.core.cell_values import decimal_places
 from workflow.core.findings import Finding, finding
@@ -56,9 +59,20 @@ def _why(amount: Decimal, sub: Submission, ctx: CheckContext) -> str | None:
             return None  # the agency's own history says 万元
         times = format_number((amount / fee).quantize(Decimal(1)))
         return f"是{previous.year}年报告（{previous.cited}）{format_number(fee)}万元的约{times}倍"
-    if amount <= Decimal(str(ctx.fee_yuan_threshold)):
+    if amount <= Decimal(str(ctx.fee_yuan_threshold)) or _said_in_wan_yuan(amount, sub):
         return None
     return "数额异常大"
+
+
+def _said_in_wan_yuan(amount: Decimal, sub: Submission) -> bool:
+    """The prose gives the same amount in 万元 ("收取行政事业性收费16220.85万元"): the agency
+    meant 万元, however large."""
+    year = sub.issued_year or sub.year
+    return any(
+        c.topic == "fees" and c.unit == "万元" and c.number == amount
+        for p in passages(sub)
+        for c in claims(p.text, year)
+    )
 
 
 def check_amounts(sub: Submission, ctx: CheckContext) -> Iterator[Finding]:
