@@ -59,7 +59,8 @@ def _parse(field_type: FieldType, raw: object) -> tuple[Value, str | None]:
         return ("" if raw is None else str(raw)), None
     parser = {
         FieldType.COUNT: parse_count,
-        FieldType.WAN_YUAN: parse_fee,
+        # as the readers: any places; the limit is the checks' (`[checks] fee_decimals`)
+        FieldType.WAN_YUAN: lambda raw: parse_fee(raw, places=None),
         FieldType.YEAR: parse_year,
     }[field_type]
     parsed = parser(raw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.checks_helpers import cell, make_submission
 from workflow.checks import CheckContext, PreviousReport, check_copied
+from workflow.checks.copied import MIN_COPIED_OTHER, MIN_COPIED_TEXT
 from workflow.example import seed_values
 
 SOURCE = "后河镇2020.xlsx"
@@ -55,3 +56,34 @@ def test_message_names_last_years_file() -> None:
     sub = make_submission({})
     (first, *_) = check_copied(sub, CheckContext(previous=last_year()))
     assert SOURCE in first.message
+
+
+def test_a_stock_statement_in_six_citing_a_long_title_is_not_a_copy() -> None:
+    """The 办法's title and document number are another body's words; the statement itself
+    (no fee charged) is the same every year."""
+    other = (
+        "按照《国务院办公厅关于印发<政府信息公开信息处理费管理办法>的通知》（国办函〔2020〕109号）"
+        "规定的按件、按量收费标准，本年度没有产生信息公开处理费。"
+    )
+    found = copied(last_year(text_other=other), text_other=other)
+    assert ("text_other",) not in [fields for _, fields, _ in found]
+    stock = (
+        "本年度未收取信息处理费，无其他需要报告的事项。"
+        "本机关严格执行信息处理费管理办法的各项规定，依法依规做好相关工作。"
+    )
+    assert MIN_COPIED_TEXT <= len(stock) < MIN_COPIED_OTHER
+    found = copied(last_year(text_other=stock), text_other=stock)
+    assert ("text_other",) not in [fields for _, fields, _ in found]
+    long_other = "本年度" + "深入推进政务公开标准化规范化建设，" * 6
+    found = copied(last_year(text_other=long_other), text_other=long_other)
+    assert ("text_other",) in [fields for _, fields, _ in found]
+
+
+def test_a_part_that_is_mostly_cited_titles_is_counted_by_its_own_words() -> None:
+    cited = (
+        "认真贯彻《中华人民共和国政府信息公开条例》"
+        "《国务院办公厅关于印发<政府信息公开信息处理费管理办法>的通知》。"
+    )
+    assert len(cited) >= MIN_COPIED_TEXT
+    found = copied(last_year(text_oversight=cited), text_oversight=cited)
+    assert ("text_oversight",) not in [fields for _, fields, _ in found]

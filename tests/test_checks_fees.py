@@ -77,3 +77,23 @@ def test_other_matters_saying_something_about_the_fee(other: str) -> None:
 
 def test_empty_other_matters_is_only_the_identity_error() -> None:
     assert fees("") == []
+
+
+def test_a_published_report_that_says_it_elsewhere_has_said_it() -> None:
+    """Published reports often say it under 三 or in 一（二）; a workbook must say it in 六."""
+    sub = make_submission(
+        base=fixed_seed(),
+        text_other="无其他需要报告的事项。",
+        text_on_request="本年度未收取信息处理费。",
+    )
+    assert [f.rule for f in check_fee_statement(sub, CTX)] == ["text.no_fee_statement"]
+    sub.published = True
+    assert list(check_fee_statement(sub, CTX)) == []
+    sub.values["text_on_request"] = "均按时答复。"
+    sub.section_text = {"applications": "本年度未收取信息处理费。"}
+    assert list(check_fee_statement(sub, CTX)) == []
+
+
+def test_no_charge_in_other_words_is_a_fee_statement() -> None:
+    assert fees("2025年度我局无向申请人收取政府信息公开费用的情况，无被追责问责的情况。") == []
+    assert [r for r, _, _ in fees("无被追责问责的情况。")] == ["text.no_fee_statement"]

@@ -30,7 +30,7 @@ def test_seed_has_no_value_errors() -> None:
         ("coercion_decisions", "1.5", "value.not_whole"),
         ("apply_new_natural", "3人", "value.not_number"),
         ("review_total", "－2", "value.negative"),
-        ("fees_amount", "0.12345", "value.fee_decimals"),
+        ("fees_amount", "0.1234567", "value.fee_decimals"),
         ("fees_amount", "-0.5", "value.negative"),
         ("fees_amount", "五百元", "value.not_number"),
         ("report_year", "二〇二一年", "value.not_year"),
@@ -67,10 +67,10 @@ def test_blank_year_is_left_to_the_identity_check() -> None:
 
 
 def test_labels_and_expected_name_the_field() -> None:
-    (f,) = check_values(make_submission(fees_amount="0.12345"), CTX)
+    (f,) = check_values(make_submission(fees_amount="0.1234567"), CTX)
     assert (f.row_label, f.column_label) == ("行政事业性收费", "本年收费金额（单位：万元）")
-    assert "4 位小数" in f.message and "第二十条第（八）项" in f.message
-    assert f.expected is not None and "4 位小数" in f.expected
+    assert "6 位小数" in f.message and "第二十条第（八）项" in f.message
+    assert f.expected is not None and "6 位小数" in f.expected
 
 
 def test_findings_follow_the_form_order() -> None:

@@ -49,7 +49,7 @@ def test_typed_values_are_quoted(make_workbook: MakeWorkbook) -> None:
         rules_issued="约10",
         licensing_decisions=-1,
         coercion_decisions="1.5",
-        fees_amount="0.12345",
+        fees_amount="0.1234567",
         review_upheld="=1+1",
     )
     findings = check(path)
@@ -58,7 +58,7 @@ def test_typed_values_are_quoted(make_workbook: MakeWorkbook) -> None:
         ("value.negative", "-1"),
         ("value.not_number", "三件"),
         ("value.not_whole", "1.5"),
-        ("value.fee_decimals", "0.12345"),
+        ("value.fee_decimals", "0.1234567"),
         ("value.formula_no_value", "=1+1"),
     ]
     assert all(ok for _, _, ok in located(path, findings))

@@ -59,9 +59,10 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
 
 
-def test_fee_decimals_defaults_to_four_and_is_read(tmp_path: Path) -> None:
+def test_fee_decimals_defaults_to_six_and_is_read(tmp_path: Path) -> None:
+    """Published reports print 万元 to the 分 (18651.064104): six places are normal."""
     cfg = tmp_path / "config.toml"
-    cfg.write_text("[checks]\nfee_decimals = 6\n", "utf-8")
-    assert load_config(cfg).fee_decimals == 6
-    cfg.write_text("", "utf-8")
+    cfg.write_text("[checks]\nfee_decimals = 4\n", "utf-8")
     assert load_config(cfg).fee_decimals == 4
+    cfg.write_text("", "utf-8")
+    assert load_config(cfg).fee_decimals == 6

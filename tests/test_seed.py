@@ -66,7 +66,7 @@ VARIANTS = [
     ({"rules_issued": "约10"}, {"value.not_number"}, {"rules_issued"}),
     ({"licensing_decisions": -1}, {"value.negative"}, {"licensing_decisions"}),
     ({"coercion_decisions": "1.5"}, {"value.not_whole"}, {"coercion_decisions"}),
-    ({"fees_amount": "0.12345"}, {"value.fee_decimals"}, {"fees_amount"}),
+    ({"fees_amount": "0.1234567"}, {"value.fee_decimals"}, {"fees_amount"}),
     ({"agency_name": None}, {"meta.agency_missing"}, {"agency_name"}),
     ({"text_problems": None}, {"text.required_missing"}, {"text_problems"}),
     ({"text_platforms": "   "}, {"text.required_missing"}, {"text_platforms"}),

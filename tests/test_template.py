@@ -280,7 +280,7 @@ def test_instructions_say_what_an_agency_needs(book: OpenpyxlWorkbook) -> None:
         str(SEED_YEAR),
         "阿拉伯数字",
         "万元",
-        "4 位小数",
+        "6 位小数",
         "勾稽关系",
         "空白单元格按 0 计算",
         ".xlsx",
@@ -624,3 +624,26 @@ def test_a_long_answer_prints_whole(
     )
     printed = "".join(pdf_text(convert(filled, "pdf", tmp_path)).split())
     assert "".join(LONG_ANSWER.split()) in printed
+
+
+def test_the_instructions_and_the_fee_hint_follow_the_office_setting(tmp_path: Path) -> None:
+    """An office that keeps fees to the 元 (`[checks] fee_decimals = 4`) issues workbooks that
+    say 4 places, in the 填写说明 and in the fee cell's input hint."""
+    from click.testing import CliRunner
+
+    from workflow.cli import main
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[checks]\nfee_decimals = 4\n[[agencies]]\nname = "甲镇人民政府"\n', "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["template", "--all", "--year", "2021", "--out", str(out), "--config", str(cfg)]
+    )
+    assert result.exit_code == 0, result.output
+    (made,) = out.glob("*.xlsx")
+    book = openpyxl.load_workbook(made)
+    text = "\n".join(str(c.value) for row in book["填写说明"].iter_rows() for c in row if c.value)
+    assert "最多保留 4 位小数" in text and "6 位小数" not in text
+    hints = [v.prompt or "" for ws in book.worksheets for v in ws.data_validations.dataValidation]
+    assert any("最多保留4位小数" in h for h in hints)
+    assert not any("最多保留6位小数" in h for h in hints)

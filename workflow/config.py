@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from workflow.core.cell_values import FEE_DECIMALS
 from workflow.core.errors import ConfigError
 from workflow.core.mail_settings import MailSettings, parse_emails, parse_mail
 
@@ -51,7 +52,7 @@ class Config:
     pdf: bool = False
     watch: WatchSettings = field(default_factory=WatchSettings)
     fee_yuan_threshold: float = 10000.0
-    fee_decimals: int = 4
+    fee_decimals: int = FEE_DECIMALS
     """Most places after the point a 收费金额 (万元) may have; more is an error."""
     agencies: tuple[Agency, ...] = ()
     source: Path | None = None
@@ -160,7 +161,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         pdf=_bool(_table(data, "report"), "pdf", False, "report"),
         watch=settings,
         fee_yuan_threshold=_number(_table(data, "checks"), "fee_yuan_threshold", 10000.0, "checks"),
-        fee_decimals=_places(_table(data, "checks"), "fee_decimals", 4, "checks"),
+        fee_decimals=_places(_table(data, "checks"), "fee_decimals", FEE_DECIMALS, "checks"),
         agencies=tuple(agencies),
         source=source,
         mail=parse_mail(data, base),

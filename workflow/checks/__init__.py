@@ -2,6 +2,7 @@
 
     values          error 1: what was typed could not be read as a number
     identity        error 6: agency name, report year, required prose (agency name: warning)
+    topics          warning: a topic of 一、总体情况 a published report never covers
     arithmetic      errors 2–5: the equations of `form.SUM_RULES`
     amounts         warning: 行政事业性收费 that looks typed in 元
     self_reference  warning: a town that says 我局, a department that says 我镇
@@ -41,6 +42,7 @@ from workflow.checks.prose_figures import check_prose_figures
 from workflow.checks.registry import check_registry
 from workflow.checks.self_reference import check_self_reference
 from workflow.checks.source import check_source_notes
+from workflow.checks.topics import check_overview_topics
 from workflow.checks.value_format import check_values
 from workflow.checks.wording import check_old_format
 from workflow.checks.years import check_years
@@ -60,6 +62,7 @@ __all__ = [
     "check_history",
     "check_identity",
     "check_old_format",
+    "check_overview_topics",
     "check_prose_figures",
     "check_registry",
     "check_self_reference",
@@ -77,6 +80,7 @@ Check = Callable[[Submission, CheckContext], Iterator[Finding]]
 ALL_CHECKS: tuple[Check, ...] = (
     check_values,
     check_identity,
+    check_overview_topics,
     check_arithmetic,
     check_amounts,
     check_self_reference,

@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from workflow.core.form import PROSE_PARTS, ProsePart
+from workflow.core.form import PROSE_PARTS, SECTION_TITLES, ProsePart
 from workflow.core.submission import Submission
 
 __all__ = [
     "CLAUSE",
     "FILLER",
+    "TABLE_SECTIONS",
     "TITLE",
+    "Passage",
     "chinese_number",
     "clause_span",
     "dated_elsewhere",
     "find_all",
     "mask",
     "normalise",
+    "passages",
     "prose_parts",
     "quote",
     "sentence_span",
@@ -128,6 +133,56 @@ def prose_parts(sub: Submission) -> Iterator[tuple[ProsePart, str]]:
         text = sub.text(part.key)
         if text.strip():
             yield part, text
+
+
+TABLE_SECTIONS: tuple[str, ...] = ("proactive", "applications", "litigation")
+"""Sections 二、三、四, whose words around the tables a published report may hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A piece of prose the checks read for figures and years: a prose part of the form, or the
+    words a published report prints around the table of 二、三 or 四 (no field of its own)."""
+
+    key: str
+    """The prose part's key; '' for the words around a table."""
+    label: str
+    """How a message names it: '一、总体情况 / （二）依申请公开情况', or the section's title
+    '三、收到和处理政府信息公开申请情况' for the words around a table."""
+    text: str
+    section: str = ""
+    """'proactive' / 'applications' / 'litigation' for the words around a table."""
+
+    def where(self, sub: Submission, keys: tuple[str, ...] = ()) -> dict[str, Any]:
+        """`fields` and `cells` for a finding about this passage and the table `keys`, the
+        passage's key first; the words around a table have no field, and the finding's label
+        names their section."""
+        keys = tuple(dict.fromkeys((self.key, *keys) if self.key else keys))
+        return {"fields": keys, "cells": sub.cells_of(keys)}
+
+
+def passages(sub: Submission) -> Iterator[Passage]:
+    """Every passage that holds text in the report's order: 一's parts, the words around the
+    tables of 二–四 (published reports only), 五 and 六."""
+    around = [
+        Passage("", SECTION_TITLES[s], sub.section_text[s], s)
+        for s in TABLE_SECTIONS
+        if sub.section_text.get(s, "").strip()
+    ]
+    for part, text in prose_parts(sub):
+        if part.section == SECTION_TITLES["problems"]:
+            yield from around
+            around = []
+        yield Passage(part.key, _part_label(part), text)
+    yield from around
+
+
+def _part_label(part: ProsePart) -> str:
+    if part.heading:
+        return f"{part.section} / {part.heading}"
+    if part.key == "text_overview":
+        return f"{part.section} / 总述"
+    return part.section
 
 
 def find_all(text: str, patterns: tuple[re.Pattern[str], ...]) -> Iterator[re.Match[str]]:

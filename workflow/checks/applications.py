@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from workflow.checks._common import prose_label, where
 from workflow.checks._text import (
     CLAUSE,
     TITLE,
@@ -34,7 +33,7 @@ from workflow.checks._text import (
     find_all,
     mask,
     normalise,
-    prose_parts,
+    passages,
     quote,
 )
 from workflow.checks.context import CheckContext
@@ -125,16 +124,16 @@ def check_applications_statement(sub: Submission, ctx: CheckContext) -> Iterator
     carried = sub.number("apply_carried_in_total")
     accepted = {total} | ({total + carried} if isinstance(carried, int) else set())
     year = sub.issued_year or sub.year
-    for part, text in prose_parts(sub):
-        for said, number in application_claims(text, year):
+    for passage in passages(sub):
+        for said, number in application_claims(passage.text, year):
             if number in accepted:
                 continue
             yield finding(
                 "text.applications_contradiction",
-                **where(sub, (part.key, "apply_new_total")),
-                row_label=prose_label(part.key),
+                **passage.where(sub, ("apply_new_total",)),
+                row_label=passage.label,
                 expected=total,
                 actual=said,
-                label=prose_label(part.key),
+                label=passage.label,
                 table_row=row_total_name("new"),
             )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from workflow.config import Config
-from workflow.core.cell_values import stored_number
+from workflow.core.cell_values import FEE_DECIMALS, stored_number
 
 __all__ = [
     "KINDS",
@@ -66,7 +66,7 @@ class PreviousReport:
 class CheckContext:
     fee_yuan_threshold: float = 10000.0
     """A 行政事业性收费 above this many 万元 was probably typed in 元."""
-    fee_decimals: int = 4
+    fee_decimals: int = FEE_DECIMALS
     """Most places after the point of a 收费金额 (``[checks] fee_decimals``)."""
     agency_kind: str = ""
     """镇 / 乡 / 街道 / 部门 / 政府 from the registry; inferred from the agency name when empty."""

@@ -10,7 +10,8 @@ another year ("2020年收取信息处理费100元") is not this year's statement
 
 Separately, 六、其他需要报告的事项 must say whether 信息处理费 was charged (the format and
 《政府信息公开信息处理费管理办法》 require it); any mention of 处理费 there, or "未收取任何费用",
-counts as saying it. Citing the 办法's title alone does not.
+counts as saying it. Citing the 办法's title alone does not. A published report that says it
+elsewhere (under 三, beside its table, or in 一（二）) has said it: it cannot be moved any more.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from workflow.checks._common import prose_label, where
 from workflow.checks._text import (
     CLAUSE,
     TITLE,
+    Passage,
     clause_span,
     dated_elsewhere,
     find_all,
     mask,
     normalise,
-    prose_parts,
+    passages,
     quote,
 )
 from workflow.checks.context import CheckContext
@@ -60,14 +62,19 @@ _CHARGED = (
     ),
 )
 _NEGATION = re.compile("没有|未|无|不|免")
-_ANY_FEE_STATEMENT = re.compile("处理费|(?:未|没有|不|免)收取?(?:任何)?费用?")
+_ANY_FEE_STATEMENT = re.compile(
+    r"处理费|(?:未|没有|不|免|无)[^,;。!?\n]{0,10}?收取?[^,;。!?\n]{0,12}?费"
+)
+"""Any statement on charging: 处理费, or no charge in other words ("未收取任何费用",
+"无向申请人收取政府信息公开费用的情况")."""
 
 
-def fee_claims(sub: Submission, charged: bool) -> Iterator[tuple[str, str]]:
-    """(key, quoted clause) of each "charged" (or, with charged=False, "not charged")
-    statement about the report year, in the form's order."""
+def fee_claims(sub: Submission, charged: bool) -> Iterator[tuple[Passage, str]]:
+    """(passage, quoted clause) of each "charged" (or, with charged=False, "not charged")
+    statement about the report year, in the report's order."""
     year = sub.issued_year or sub.year
-    for part, text in prose_parts(sub):
+    for passage in passages(sub):
+        text = passage.text
         searched = mask(normalise(text), TITLE)
         for match in find_all(searched, _CHARGED if charged else _NOT_CHARGED):
             c, e = clause_span(searched, match.start(), match.end())
@@ -77,7 +84,14 @@ def fee_claims(sub: Submission, charged: bool) -> Iterator[tuple[str, str]]:
                 continue
             if dated_elsewhere(searched, match.start(), year):
                 continue
-            yield part.key, quote(text, c, e)
+            yield passage, quote(text, c, e)
+
+
+def _said_elsewhere(sub: Submission) -> bool:
+    """A published report that says it outside 六 (often under 三, or in 一（二）)."""
+    return sub.published and any(
+        _ANY_FEE_STATEMENT.search(mask(normalise(p.text), TITLE)) for p in passages(sub)
+    )
 
 
 def check_fee_statement(sub: Submission, ctx: CheckContext) -> Iterator[Finding]:
@@ -85,19 +99,20 @@ def check_fee_statement(sub: Submission, ctx: CheckContext) -> Iterator[Finding]
     denial = next(fee_claims(sub, charged=False), None)
     charge = next(fee_claims(sub, charged=True), None)
     if denial and charge:
-        key, said = denial
-        other_key, other = charge
+        passage, said = denial
+        other, other_said = charge
+        keys = tuple(k for k in (passage.key, other.key) if k)
         yield finding(
             "text.fee_contradiction",
-            **where(sub, (key, other_key)),
-            row_label=prose_label(key),
+            **where(sub, keys),
+            row_label=passage.label,
             actual=said,
-            label=prose_label(key),
-            detail=f"“{prose_label(other_key)}”又写有“{other}”",
+            label=passage.label,
+            detail=f"“{other.label}”又写有“{other_said}”",
         )
     other_text = sub.text("text_other")
     said = mask(normalise(other_text), TITLE)
-    if other_text.strip() and not _ANY_FEE_STATEMENT.search(said):
+    if other_text.strip() and not _ANY_FEE_STATEMENT.search(said) and not _said_elsewhere(sub):
         yield finding(
             "text.no_fee_statement",
             **where(sub, ("text_other",)),

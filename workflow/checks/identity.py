@@ -5,6 +5,9 @@ recorded in the template). A different 报告年度 is an error, since the repor
 under the wrong year; a different agency name is only a warning, because agencies are renamed
 and merged and the clerk knows when. A prose part that holds nothing but spaces or punctuation
 ("/", "——") counts as empty: the format requires each of those parts to say something.
+A published report's parts of 一、总体情况 are not cells: their sub-headings are worded freely,
+so `topics` judges that section by what it covers (a warning), and only 五 and 六 are required
+here.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from workflow.checks._common import field_label, field_labels, where
 from workflow.checks.context import CheckContext
 from workflow.core.cell_values import display_raw
 from workflow.core.findings import Finding, finding
-from workflow.core.form import PROSE_PARTS
+from workflow.core.form import PROSE_PARTS, SECTION_TITLES
 from workflow.core.names import agency_key
 from workflow.core.submission import Submission
 
@@ -83,6 +86,8 @@ def _year(sub: Submission) -> Iterator[Finding]:
 
 def _prose(sub: Submission) -> Iterator[Finding]:
     for part in PROSE_PARTS:
+        if sub.published and part.section == SECTION_TITLES["overview"]:
+            continue  # sub-headings worded freely: judged by topic (`checks.topics`)
         if part.required and is_blank_text(sub.values.get(part.key)):
             yield finding(
                 "text.required_missing",

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from workflow.checks._common import field_label, format_number, prose_label, where
+from workflow.checks._common import field_label, format_number
 from workflow.checks._figures import Claim, claims
-from workflow.checks._text import prose_parts, quote
+from workflow.checks._text import passages, quote
 from workflow.checks.context import CheckContext
 from workflow.core.findings import Finding, finding
 from workflow.core.form import APPLICATION_ROWS, FIELDS_BY_KEY, LITIGATION_GROUPS, row_total_name
@@ -177,15 +177,16 @@ def _agrees(claim: Claim, topic: Topic, sub: Submission, main: Decimal) -> bool:
     if said == main or any(r(sub) == said for r in topic.agrees):
         return True
     if claim.topic == "received":  # text.applications_contradiction has the rest
-        counted = "上年结转" in claim.context or "含结转" in claim.context
+        counted = "上年结转" in claim.context or "含结转" in claim.context or claim.qualified
         return said != _NEW_CARRIED(sub) or counted or main == _NEW_CARRIED(sub)
-    return False
+    return claim.qualified  # "办结10件（含…）": what it holds is its own; not certain
 
 
 def check_prose_figures(sub: Submission, ctx: CheckContext) -> Iterator[Finding]:
     """One warning per number in the prose that its table contradicts."""
     year = sub.issued_year or sub.year
-    for part, text in prose_parts(sub):
+    for passage in passages(sub):
+        text = passage.text
         for claim in claims(text, year):
             topic = TOPICS.get(claim.topic)
             main = _sum(*topic.keys)(sub) if topic else None
@@ -194,7 +195,9 @@ def check_prose_figures(sub: Submission, ctx: CheckContext) -> Iterator[Finding]
             said = _said(claim)
             if claim.topic != "fees" and said != said.to_integral_value():
                 continue  # "1.5件" is no count: a typing matter, not a contradiction
-            explained = [name for name, read in topic.others if read(sub) == said]
+            # a reading explains the number only where the numbers fit it: a 0 fits any empty
+            # cell by chance ("复议案件0件" is not 结果纠正 0 mistaken for the total)
+            explained = [name for name, read in topic.others if said and read(sub) == said]
             note = (
                 f"文中的{format_number(said)}等于表格的“{explained[0]}”，可能把它当成了这一项"
                 if explained
@@ -202,12 +205,12 @@ def check_prose_figures(sub: Submission, ctx: CheckContext) -> Iterator[Finding]
             )
             yield finding(
                 "text.figure_mismatch",
-                **where(sub, (part.key, *topic.keys)),
-                row_label=prose_label(part.key),
+                **passage.where(sub, topic.keys),
+                row_label=passage.label,
                 column_label=field_label(topic.keys[0]),
                 expected=format_number(main),
                 actual=quote(text, *claim.said),
-                label=prose_label(part.key),
+                label=passage.label,
                 what=topic.what,
                 note=note,
             )

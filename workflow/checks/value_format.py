@@ -7,8 +7,9 @@ saved (a file written by a program, or saved without recalculation) is reported 
 formula, because there is nothing else to quote.
 
 The readers take a fee with any number of places; the limit is the office's
-``[checks] fee_decimals`` (4 by default: this county's format; reports elsewhere print 6), so a
-fee with more places is reported here, by `CheckContext.fee_decimals`.
+``[checks] fee_decimals`` (6 by default: published reports print 万元 to the 分; an office
+that wants fees to the 元 sets 4), so a fee with more places is reported here, by
+`CheckContext.fee_decimals`.
 
 A blank 报告年度 is left to the identity check, which says "not filled" rather than "not a
 number".

@@ -9,6 +9,9 @@ in a 2021 report). Years that are normal in a report are not flagged:
 - in a span of years ("2016-2020年", "2021至2025年": the 十三五 / 十四五 periods);
 - as a point of comparison or a starting point ("较2020年", "与2020年相比", "自2019年以来");
 - as a target ("到2025年", "2035年远景目标");
+- when something still in use began ("2022年7月正式开通……公众号", "2019年建立");
+- last year's 决算 and last year's annual report, which are published in the report year
+  ("公开2021年预算和2020年决算", "发布2020年度政府信息公开工作年度报告");
 - in 五、存在的主要问题及改进情况, last year when the sentence is about fixing last year's
   problems ("针对2020年度报告指出的问题…整改"), which the format asks that part to report.
 
@@ -22,8 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from workflow.checks._common import prose_label, where
-from workflow.checks._text import TITLE, mask, normalise, prose_parts, sentence_span
+from workflow.checks._text import TITLE, mask, normalise, passages, sentence_span
 from workflow.checks.context import CheckContext
 from workflow.core.findings import Finding, finding
 from workflow.core.submission import Submission
@@ -43,6 +45,18 @@ _COMPARED_AFTER = re.compile(r"^\s*(?:以来|起|开始|相比|同期|至今)")
 _TARGET_BEFORE = re.compile(r"(?:到|至|截至|截止)\s*$")
 _TARGET_AFTER = re.compile(r"^\s*(?:前|底前|远景|目标)")
 _FIXING_LAST_YEAR = re.compile("整改|指出|针对|反馈|改进")
+_LAST_YEARS_CYCLE = re.compile(
+    r"[^,;。!?\n:]{0,20}?(?:决算|绩效评价|绩效自评|政府信息公开工作年度报告|信息公开年度报告"
+    r"|工作年度报告|年报|(?:建议|提案)[^,;。!?\n:]{0,6}办理)"
+)
+"""What a report publishes in its year about the year before: 决算 and 绩效评价 (公开2021年预算
+和2020年决算), the annual report (发布2020年度政府信息公开工作年度报告), how last year's 人大代表
+建议 and 政协提案 were handled."""
+_STARTED = re.compile(
+    r"\s*度?\s*(?:[0-9]{1,2}\s*月)?\s*(?:[0-9]{1,2}\s*日)?\s*(?:起|份)?[^,;。!?\n:]{0,6}?"
+    r"(?:开通|上线|成立|启动|建立|设立|开设|创建|组建|投入使用|正式运行)"
+)
+"""When something the report still uses began: "2022年7月正式开通……公众号" in a 2023 report."""
 
 
 def _allowed(searched: str, match: re.Match[str], report_year: int, key: str) -> bool:
@@ -57,6 +71,10 @@ def _allowed(searched: str, match: re.Match[str], report_year: int, key: str) ->
         return True
     if year > report_year and (_TARGET_BEFORE.search(before) or _TARGET_AFTER.search(after)):
         return True
+    if year == report_year - 1 and _LAST_YEARS_CYCLE.match(searched, match.end()):
+        return True
+    if year < report_year and _STARTED.match(searched, match.end()):
+        return True
     if key == "text_problems" and year == report_year - 1:
         s, e = sentence_span(searched, match.start(), match.end())
         return _FIXING_LAST_YEAR.search(searched, s, e) is not None
@@ -68,19 +86,20 @@ def check_years(sub: Submission, ctx: CheckContext) -> Iterator[Finding]:
     report_year = sub.issued_year or sub.year
     if report_year is None:
         return
-    for part, text in prose_parts(sub):
+    for passage in passages(sub):
+        text = passage.text
         searched = mask(normalise(text), _TITLE_NOTE, TITLE, _DOC_NUMBER, _SPAN)
         seen: set[int] = set()
         for match in _YEAR.finditer(searched):
             year = int(match["year"])
-            if year in seen or _allowed(searched, match, report_year, part.key):
+            if year in seen or _allowed(searched, match, report_year, passage.key):
                 continue
             seen.add(year)
             yield finding(
                 "text.year_out_of_range",
-                **where(sub, (part.key,)),
-                row_label=prose_label(part.key),
+                **passage.where(sub),
+                row_label=passage.label,
                 expected=report_year,
                 actual=text[match.start() : match.end()],
-                label=prose_label(part.key),
+                label=passage.label,
             )

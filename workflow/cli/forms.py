@@ -71,7 +71,7 @@ def template(agency: str | None, all_agencies: bool, year: int, out: Path, confi
             folder = Path(work) / str(n)
             folder.mkdir()
             try:
-                made = write_template(folder, name, year)
+                made = write_template(folder, name, year, config.fee_decimals)
             except ValueError as exc:  # a registry name with control characters
                 fail(f"单位名称“{name!r}”不能用于文件名和工作簿（{exc}）。", USAGE_ERROR)
             _place(made, out / made.name)

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from workflow.core.form import FIELDS_BY_KEY, FieldType
 
 __all__ = [
+    "FEE_DECIMALS",
     "FEE_PLACES",
     "Parsed",
     "decimal_places",
@@ -29,7 +30,10 @@ __all__ = [
 ]
 
 FEE_PLACES = 4
-"""The county's own limit, the default of ``[checks] fee_decimals``."""
+"""The county's own format: a fee to the 元; the Word report prints at least these places."""
+FEE_DECIMALS = 6
+"""The default of ``[checks] fee_decimals``: published reports print 万元 to the 分
+(18651.064104), which is normal, not a typing slip."""
 FLOAT_PLACES = 9
 """Below this, a binary float's tail is noise, not what was typed."""
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")

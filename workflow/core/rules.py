@@ -212,6 +212,13 @@ _CATALOGUE: tuple[Rule, ...] = (
     ),
     # --- warnings seen in real published reports --------------------------------------------
     Rule(
+        "text.topic_missing",
+        W,
+        "总体情况缺少一方面内容",
+        "“{label}”中没有找到关于“{topic}”的内容（2021 年格式要求写明“{heading}”），"
+        "请核对是否遗漏。",
+    ),
+    Rule(
         "text.self_reference",
         W,
         "自称与单位类型不符",
@@ -259,7 +266,7 @@ _CATALOGUE: tuple[Rule, ...] = (
         "value.fee_in_yuan",
         W,
         "收费金额单位可能有误",
-        "“{label}”填写为{actual}万元（即{yuan}元），数额异常大，请确认是否误按“元”填写；"
+        "“{label}”填写为{actual}万元（即{yuan}元），{why}，请确认是否误按“元”填写；"
         "如按元填写，应改为{expected}万元。",
     ),
     Rule(

@@ -45,6 +45,14 @@ class Submission:
     notes: list[str] = field(default_factory=list)
     """What a reader had to interpret to get the values (a published report in the 2019
     layout, a table split at a page break); each becomes a ``source.note`` warning."""
+    published: bool = False
+    """Read from a published report (.docx, .html), not from our workbook. Its headings are
+    worded freely, so the checks judge the parts of 一、总体情况 by the topics the section
+    covers (`checks.topics`), not by which sub-heading holds the text."""
+    section_text: dict[str, str] = field(default_factory=dict)
+    """Prose a published report prints inside 二、三、四, before or after their tables, by
+    section key ('proactive', 'applications', 'litigation'); the checks read its figures and
+    years like the prose parts'. Empty for a workbook, which has no such place."""
 
     @property
     def agency(self) -> str:

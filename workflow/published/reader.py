@@ -61,7 +61,7 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
     document = _READERS[path.suffix.lower()](path, name)
     sections = cut(document)
     agency, year = parse_title(sections.title_lines, document.title_hint)
-    sub = Submission(values={}, source=path)
+    sub = Submission(values={}, source=path, published=True)
     sub.values["agency_name"] = agency
     sub.raw["agency_name"] = agency
     sub.cells["agency_name"] = CellRef("标题", "单位名称")
@@ -73,6 +73,11 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
     for part in PROSE_PARTS:
         sub.values[part.key] = "\n".join(sections.prose.get(part.key, []))
         sub.cells[part.key] = CellRef("正文", squash(part.heading or part.section))
+    sub.section_text = {
+        section: "\n".join(sections.prose[section])
+        for section in _TABLES
+        if section in sections.prose
+    }
     for section, read in _TABLES.items():
         rows = sections.rows.get(section)
         if not rows:

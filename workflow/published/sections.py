@@ -23,8 +23,8 @@ _TOP_WORDS = {
     "二": ("主动公开",),
     "三": ("收到和处理", "申请情况", "依申请"),
     "四": ("复议", "诉讼"),
-    "五": ("存在的主要问题", "问题及改进", "存在问题"),
-    "六": ("其他需要报告", "其他事项"),
+    "五": ("存在的主要问题", "问题及改进", "存在问题", "突出问题", "改进举措", "改进措施"),
+    "六": ("其他需要报告", "其他需报告", "其他事项", "其他需要说明"),
 }
 _SECTION_KEY = {
     "一": "overview",
@@ -54,7 +54,8 @@ _TITLE = re.compile(r"(.*?)(\d{4})年度?(?:政府信息公开|政务公开|信�
 class Sections:
     title_lines: list[str] = field(default_factory=list)
     prose: dict[str, list[str]] = field(default_factory=dict)
-    """Prose key → paragraphs."""
+    """Prose key → paragraphs; 'proactive' / 'applications' / 'litigation' → the paragraphs
+    around the tables of 二、三、四."""
     rows: dict[str, list[list[str]]] = field(default_factory=dict)
     """'proactive' / 'applications' / 'litigation' → rows of the section's table(s)."""
     tables: dict[str, int] = field(default_factory=dict)
@@ -82,9 +83,35 @@ def _subheading(text: str) -> tuple[str, str] | None:
         if flat == words:
             return key, ""
         if flat.startswith(number) and flat[3 : 3 + 4] == words[:4]:
-            rest = flat[3 + len(words) :] if flat[3:].startswith(words) else ""
+            if flat[3:].startswith(words):
+                rest = flat[3 + len(words) :]
+            else:  # "（一）主动公开方面 平潭综合实验区……": the heading runs into its text
+                rest = flat[3:] if len(flat) > 3 + 20 else ""
             return key, rest.lstrip("。.:：，,")
     return None
+
+
+def _tail(text: str, rest: str) -> str:
+    """The end of `text` whose squashed form is `rest`, as printed. Squashing drops spaces and
+    quotes, so `rest` is shorter than what it stands for wherever the text has them inside
+    ("2024年政府信息主动公开38条，其中 政策类 2条"): count squashed characters, not printed ones."""
+    drop = len(squash(text)) - len(rest)
+    seen = 0
+    for i, ch in enumerate(text):
+        if seen >= drop:
+            return text[i:].lstrip(" \u3000\u00a0\t。.:：，,")
+        seen += len(squash(ch))
+    return ""
+
+
+_TABLE_SECTIONS = ("proactive", "applications", "litigation")
+
+
+def _prose_key(section: str) -> str:
+    """Where a section's paragraphs go: its prose part, or, in 二–四, the section's own key
+    (the words around a table, read for their figures by the checks)."""
+    parts = {"overview": "text_overview", "problems": "text_problems", "other": "text_other"}
+    return parts.get(section, section if section in _TABLE_SECTIONS else "")
 
 
 def _table_heading(row: list[str]) -> str | None:
@@ -101,6 +128,7 @@ def cut(document: Document) -> Sections:
             rows = block.rows
             if rows and (key := _table_heading(rows[0])):
                 section, rows = key, rows[1:]
+                prose_key = _prose_key(section)
             if section in ("proactive", "applications", "litigation"):
                 out.rows.setdefault(section, []).extend(rows)
                 out.tables[section] = out.tables.get(section, 0) + 1
@@ -113,9 +141,7 @@ def cut(document: Document) -> Sections:
             continue
         if (key := _heading(text)) is not None:
             section = key
-            prose_key = {"overview": "text_overview", "problems": "text_problems"}.get(
-                key, "text_other" if key == "other" else ""
-            )
+            prose_key = _prose_key(key)
             continue
         if not section:
             out.title_lines.append(text)
@@ -123,7 +149,7 @@ def cut(document: Document) -> Sections:
         if section == "overview" and (sub := _subheading(text)) is not None:
             prose_key, rest = sub
             if rest:
-                out.prose.setdefault(prose_key, []).append(text[len(text) - len(rest) :])
+                out.prose.setdefault(prose_key, []).append(_tail(text, rest))
             continue
         if prose_key:
             out.prose.setdefault(prose_key, []).append(text)

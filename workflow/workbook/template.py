@@ -31,6 +31,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 
 from workflow.core.atomic import atomic_path
+from workflow.core.cell_values import FEE_DECIMALS
 from workflow.core.form import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -113,10 +114,10 @@ _VALIDATIONS: dict[FieldType, dict[str, object]] = {
         "criteria": ">=",
         "value": 0,
         "input_title": "填写金额（单位：万元）",
-        "input_message": "单位是万元，不是元；不小于0，最多保留4位小数，例如3500元填0.35。"
+        "input_message": "单位是万元，不是元；不小于0，最多保留{places}位小数，例如3500元填0.35。"
         "没有收费的填0或留空。",
         "error_title": "金额填写有误",
-        "error_message": "这里只能填写不小于0的数字，单位为万元，最多保留4位小数。",
+        "error_message": "这里只能填写不小于0的数字，单位为万元，最多保留{places}位小数。",
     },
 }
 
@@ -126,8 +127,10 @@ def template_filename(agency: str, year: int) -> str:
     return f"{safe_name(agency)}{year}{REPORT_TITLE_SUFFIX}.xlsx"
 
 
-def write_template(out_dir: Path, agency: str, year: int) -> Path:
+def write_template(out_dir: Path, agency: str, year: int, fee_decimals: int = FEE_DECIMALS) -> Path:
     """Write the blank workbook for `agency` and `year` into `out_dir`; return its path.
+    `fee_decimals` is the office's ``[checks] fee_decimals``, which the 填写说明 and the fee's
+    input hint state.
 
     The file is built under a temp name and renamed into place, so a half-written workbook
     is never mailed out; an existing workbook of the same name is replaced.
@@ -138,7 +141,7 @@ def write_template(out_dir: Path, agency: str, year: int) -> Path:
     target = Path(out_dir) / template_filename(agency, year)
     with atomic_path(target) as tmp:
         with Workbook(str(tmp), _WORKBOOK_OPTIONS) as workbook:
-            growing = _build(workbook, agency, year)
+            growing = _build(workbook, agency, year, fee_decimals)
         let_rows_grow(tmp, growing)
     return target
 
@@ -154,12 +157,18 @@ def _clean_agency(agency: str) -> str:
     return cleaned
 
 
-def _build(workbook: Workbook, agency: str, year: int) -> dict[int, frozenset[int]]:
+def _build(
+    workbook: Workbook, agency: str, year: int, fee_decimals: int = FEE_DECIMALS
+) -> dict[int, frozenset[int]]:
     """Write every sheet; return the rows to fit to their text, by 1-based sheet number."""
     styles = Styles(workbook)
     placed: dict[str, Placed] = {}
     writers: tuple[tuple[str, tuple[float, ...], Callable[[Sheet], None]], ...] = (
-        (SHEET_INSTRUCTIONS, INSTRUCTION_WIDTHS, lambda s: write_instructions(s, agency, year)),
+        (
+            SHEET_INSTRUCTIONS,
+            INSTRUCTION_WIDTHS,
+            lambda s: write_instructions(s, agency, year, fee_decimals),
+        ),
         (SHEET_PROSE, PROSE_WIDTHS, lambda s: write_prose(s, agency, year)),
         (SHEET_PROACTIVE, PROACTIVE_WIDTHS, write_proactive),
         (SHEET_APPLICATIONS, APPLICATION_WIDTHS, write_applications),
@@ -177,7 +186,7 @@ def _build(workbook: Workbook, agency: str, year: int) -> dict[int, frozenset[in
         if workbook.define_name(key, f"='{cell.sheet}'!{cell.absolute}") == -1:
             raise ValueError(f"cannot define name {key!r}")
     by_sheet = {s.name: s for s in sheets}
-    _add_validations(by_sheet, placed)
+    _add_validations(by_sheet, placed, fee_decimals)
     _add_sum_alarms(by_sheet, placed, styles)
     for each in sheets:
         each.finish()
@@ -215,8 +224,11 @@ def write_template_marks(workbook: Workbook, agency: str, year: int) -> None:
     ws.protect()
 
 
-def _add_validations(sheets: Mapping[str, Sheet], placed: Mapping[str, Placed]) -> None:
-    """One validation per sheet and type over all its inputs; prose gets an input hint only."""
+def _add_validations(
+    sheets: Mapping[str, Sheet], placed: Mapping[str, Placed], fee_decimals: int
+) -> None:
+    """One validation per sheet and type over all its inputs; prose gets an input hint only.
+    The fee's messages name the office's limit of places (``[checks] fee_decimals``)."""
 
     def kind(cell: Placed) -> tuple[str, FieldType]:
         return cell.sheet, FIELDS_BY_KEY[cell.key].type
@@ -225,7 +237,13 @@ def _add_validations(sheets: Mapping[str, Sheet], placed: Mapping[str, Placed]) 
     for (sheet_name, field_type), run in groupby(inputs, key=kind):
         cells = list(run)
         ranges = rectangles(cells)
-        options = {**_VALIDATIONS[field_type], "multi_range": " ".join(ranges)}
+        options = {
+            **{
+                k: v.format(places=fee_decimals) if isinstance(v, str) else v
+                for k, v in _VALIDATIONS[field_type].items()
+            },
+            "multi_range": " ".join(ranges),
+        }
         first = cells[0]
         if sheets[sheet_name].ws.data_validation(
             first.row, first.col, first.row, first.col, options

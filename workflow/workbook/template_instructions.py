@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from workflow.core.cell_values import FEE_DECIMALS
 from workflow.core.form import FIELDS_BY_KEY, REPORT_TITLE_SUFFIX, SECTION_TITLES, SUM_RULES
 from workflow.workbook.template_layout import Sheet
 from workflow.workbook.template_sheets import (
@@ -44,8 +45,9 @@ def rule_lines() -> list[str]:
     return lines
 
 
-def instructions(agency: str, year: int) -> list[str]:
-    """The paragraphs of the sheet, numbered, for `agency` and `year`."""
+def instructions(agency: str, year: int, fee_decimals: int = FEE_DECIMALS) -> list[str]:
+    """The paragraphs of the sheet, numbered, for `agency` and `year`; the fee's places are
+    the office's ``[checks] fee_decimals``, the limit its checks hold the fee to."""
     tables = "“" + "”“".join((SHEET_PROACTIVE, SHEET_APPLICATIONS, SHEET_LITIGATION)) + "”"
     return [
         f"1. 本工作簿由政务公开办为“{agency}”填报{year}年度政府信息公开工作年度报告专门制作，"
@@ -61,7 +63,7 @@ def instructions(agency: str, year: int) -> list[str]:
         "数字只填阿拉伯数字（如 0、3、12），不要填“三件”“约10”“无”“-”等文字或符号；"
         "没有发生的事项填 0 或留空，空白单元格按 0 计算。",
         "5. 件数只能是不小于 0 的整数。行政事业性收费金额的单位是万元（不是元），不小于 0，"
-        "最多保留 4 位小数，例如收费 3500 元填 0.35。",
+        f"最多保留 {fee_decimals} 位小数，例如收费 3500 元填 0.35。",
         "6. 表格须符合以下勾稽关系；不符合时，相应的合计单元格会变成红色，请核对改正后再发回：",
         *rule_lines(),
         "注意：合计变红的原因只有两种：一是分项之和与合计不等；二是某个数字单元格里填了不能当作数字的文字"
@@ -76,12 +78,14 @@ def instructions(agency: str, year: int) -> list[str]:
     ]
 
 
-def write_instructions(sheet: Sheet, agency: str, year: int) -> None:
+def write_instructions(
+    sheet: Sheet, agency: str, year: int, fee_decimals: int = FEE_DECIMALS
+) -> None:
     """Title, the agency's report title (so a clerk sees whose workbook it is), then the text."""
     styles = sheet.styles
     sheet.text(0, 0, SHEET_INSTRUCTIONS, styles.title, size=16)
     sheet.text(1, 0, f"{agency}{year}{REPORT_TITLE_SUFFIX}", styles.subtitle, size=12)
-    for row, paragraph in enumerate(instructions(agency, year), start=3):
+    for row, paragraph in enumerate(instructions(agency, year, fee_decimals), start=3):
         sheet.text(row, 0, paragraph, styles.paragraph)
     sheet.ws.set_portrait()
     sheet.ws.fit_to_pages(1, 0)

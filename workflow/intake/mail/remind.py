@@ -94,7 +94,7 @@ def plan_reminders(config: Config, year: int) -> tuple[list[Reminder], list[str]
         else:
             folder = config.state / "remind" / str(year)
             folder.mkdir(parents=True, exist_ok=True)
-            files = (write_template(folder, agency.name, year),)
+            files = (write_template(folder, agency.name, year, config.fee_decimals),)
             body = (
                 f"您好！\n\n请填写附件中的《{agency.name}{year}年政府信息公开工作年度报告》"
                 "工作簿（单位名称、年度已填好），填好后保存，作为附件回复本邮件即可，"
