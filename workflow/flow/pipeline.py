@@ -35,11 +35,7 @@ from workflow.flow.outbox import (
     write_result,
 )
 from workflow.published import is_published, read_published
-from workflow.report.pdf import convert_to_pdf
-from workflow.report.render import render_report, report_filename
-from workflow.workbook.marked import write_error_workbook, write_rejection_note
-from workflow.workbook.reader import read_workbook
-from workflow.workbook.sniff import legacy_kind
+from workflow.workbook.sniff import MAX_XML_BYTES, legacy_kind
 
 __all__ = [
     "HistoryLookup",
@@ -51,11 +47,13 @@ __all__ = [
 ]
 
 
-def read_input(path: Path, display_name: str) -> Submission:
+def read_input(path: Path, display_name: str, max_xml_bytes: int = MAX_XML_BYTES) -> Submission:
     """A published report (.docx, .html, .htm) by its labels, anything else as a workbook."""
     if is_published(path):
         return read_published(path, display_name=display_name)
-    return read_workbook(path, display_name=display_name)
+    from workflow.workbook.reader import read_workbook  # openpyxl: only for a workbook
+
+    return read_workbook(path, display_name=display_name, max_xml_bytes=max_xml_bytes)
 
 
 log = logging.getLogger(__name__)
@@ -104,7 +102,7 @@ def _check(
     readable, converted_from = path, None
     try:
         try:
-            sub = read_input(path, name)
+            sub = read_input(path, name, config.watch.max_xml_bytes)
         except RejectedFile as refusal:
             fmt = convertible_format(refusal)
             if fmt is None or not conversion_available():
@@ -116,7 +114,7 @@ def _check(
                 log.info("未能自动转换 %s：%s", name, exc)
                 raise refusal from exc
             converted_from = fmt
-            sub = read_input(readable, name)
+            sub = read_input(readable, name, config.watch.max_xml_bytes)
     except RejectedFile as exc:
         attribution = attribute(  # a converted file's marks are read from the conversion
             readable, name, config.agencies, agency_hint=agency_hint, received_at=received_at,
@@ -227,6 +225,12 @@ def _owner(result: ProcessResult) -> Attribution | None:
 def _write_checked(
     result: ProcessResult, path: Path, config: Config, outbox: Path, pdf: bool
 ) -> ProcessResult:
+    # The writers are imported where they are used: `check` never writes, and importing
+    # docxtpl, python-docx and the marked-workbook writer was most of its time.
+    from workflow.report.pdf import convert_to_pdf
+    from workflow.report.render import render_report, report_filename
+    from workflow.workbook.marked import write_error_workbook, write_rejection_note
+
     sub = result.submission
     assert sub is not None
     folder = agency_folder(outbox, sub.agency, sub.year)
@@ -262,6 +266,8 @@ def _write_checked(
 
 
 def _write_rejected(result: ProcessResult, outbox: Path) -> ProcessResult:
+    from workflow.workbook.marked import write_rejection_note
+
     assert result.received_at is not None
     folder = rejected_folder(outbox, result.file, result.received_at)
     try:
