@@ -44,6 +44,7 @@ __all__ = [
     "check_file",
     "process_file",
     "reject_internal_error",
+    "reject_too_slow",
 ]
 
 
@@ -302,6 +303,37 @@ def reject_internal_error(
     attributed like any rejected file, so the office sees who is waiting for an answer."""
     name = display_name or Path(path).name
     detail = f"{type(exc).__name__}: {exc}"[:300]
+    refusal = finding("file.internal_error", name=name, detail=detail)
+    return _reject(path, config, refusal, name, outbox, received_at, sha256, agency_hint)
+
+
+def reject_too_slow(
+    path: Path,
+    config: Config,
+    seconds: float,
+    *,
+    display_name: str | None = None,
+    received_at: datetime | None = None,
+    sha256: str | None = None,
+) -> ProcessResult:
+    """A `rejected` result (`file.oversized`) for a file still unfinished after `seconds`
+    (`[watch] file_seconds`): the daemon ended its worker so that it holds up no other file."""
+    name = display_name or Path(path).name
+    detail = f"处理超过 {seconds:g} 秒仍未完成"
+    refusal = finding("file.oversized", name=name, detail=detail)
+    return _reject(path, config, refusal, name, None, received_at, sha256, None)
+
+
+def _reject(
+    path: Path,
+    config: Config,
+    refusal: Finding,
+    name: str,
+    outbox: Path | None,
+    received_at: datetime | None,
+    sha256: str | None,
+    agency_hint: str | None,
+) -> ProcessResult:
     received_at = received_at or datetime.now().astimezone()
     try:
         attribution = attribute(
@@ -313,7 +345,7 @@ def reject_internal_error(
     result = ProcessResult(
         file=name,
         status=REJECTED,
-        findings=[finding("file.internal_error", name=name, detail=detail)],
+        findings=[refusal],
         attribution=attribution,
         sha256=sha256 or "",
         received_at=received_at,

@@ -27,7 +27,7 @@ from workflow.core.digest import sha256_file
 from workflow.core.names import readable_name, shown
 from workflow.core.oserrors import os_error_in, output_problem
 from workflow.core.outcome import REJECTED, STATUS_LABELS, ProcessResult
-from workflow.flow.pipeline import reject_internal_error
+from workflow.flow.pipeline import reject_internal_error, reject_too_slow
 from workflow.intake.folder.blocked import Blocked
 from workflow.intake.folder.changed import Changed
 from workflow.intake.folder.inbox import (
@@ -73,6 +73,8 @@ class WatchLoop:
         self.readiness = Readiness(config.inbox, watch.settle_seconds, watch.give_up_seconds)
         self.queue: deque[Job] = deque()
         self.running: dict[Future[Done], Job] = {}
+        self.started: dict[Future[Done], float] = {}
+        self.too_slow: set[int] = set()
         self.suspects: set[int] = set()
         self.deaths: dict[int, int] = {}
         self._later: list[tuple[float, Job]] = []
@@ -163,6 +165,7 @@ class WatchLoop:
             self._take(item.name, item.reason, item.received_at, (item.size, item.mtime_ns))
         self._dispatch()
         self._collect()  # what an in-process runner has just finished
+        self._stop_slow_files()
         self._refresh_summaries()
 
     def hint_renamed(self, names: list[str]) -> None:
@@ -173,7 +176,11 @@ class WatchLoop:
 
     def wait_time(self, scan_interval: float) -> float:
         """Seconds until the next step is due, unless an event or a finished job comes first."""
-        waits = [scan_interval, *(when - time.monotonic() for when, _ in self._later)]
+        now = time.monotonic()
+        waits = [scan_interval, *(when - now for when, _ in self._later)]
+        if self.running and getattr(self.runner, "restart", None) is not None:
+            limit = self.config.watch.file_seconds
+            waits.append(min(self.started.get(f, now) for f in self.running) + limit - now)
         if self.changed:
             waits.append(self.config.watch.settle_seconds)
         busy = len(self.running) + len(self.queue) >= self.runner.capacity
@@ -255,14 +262,20 @@ class WatchLoop:
                 self.queue.popleft()
                 self._internal_error(job, RuntimeError("多次处理均意外中断"))
                 continue
+            if job.id in self.too_slow:  # its rejection could not be written: try again
+                self.queue.popleft()
+                self._give_up_slow(job)
+                continue
             future = self.runner.submit(job)  # in-process: runs now
             self.queue.popleft()
             self.running[future] = job
+            self.started[future] = time.monotonic()
 
     def _collect(self) -> None:
         died: list[Job] = []
         for future in [f for f in self.running if f.done()]:
             job = self.running.pop(future)
+            self.started.pop(future, None)
             try:
                 done = future.result()
             except Exception:  # the worker process died (BrokenProcessPool)
@@ -323,6 +336,50 @@ class WatchLoop:
             log.warning("处理进程意外退出，%s 将单独重新处理", shown(job.name))
             self.suspects.add(job.id)
             self.queue.appendleft(job)
+
+    def _stop_slow_files(self) -> None:
+        """A file still running after `[watch] file_seconds` (a workbook huge under the XML
+        cap, a reader gone slow) must not hold the others up: the pool is restarted (the only
+        way to end one worker), the slow file rejected as `file.oversized`, and the other files
+        in hand run again at once, their attempt not counted against them. A file that runs in
+        the daemon itself (`workers = 1`) cannot be stopped; the XML cap still bounds it."""
+        restart = getattr(self.runner, "restart", None)
+        if restart is None or not self.running:
+            return
+        now, limit = time.monotonic(), self.config.watch.file_seconds
+        slow = [f for f in self.running if not f.done() and now - self.started[f] > limit]
+        if not slow:
+            return
+        ended = {f: self.running.pop(f) for f in list(self.running) if not f.done()}
+        for future in ended:
+            self.started.pop(future, None)
+        names = "、".join(shown(ended[f].name) for f in slow)
+        restart(f"{names} 处理超过 {limit:g} 秒仍未完成，按“文件异常”退回")
+        for future, job in ended.items():
+            if future in slow and not job.republish:
+                self._give_up_slow(job)
+            else:
+                self.queue.appendleft(job)
+
+    def _give_up_slow(self, job: Job) -> None:
+        seconds = self.config.watch.file_seconds
+        self.too_slow.add(job.id)
+        try:
+            result = reject_too_slow(
+                job.path,
+                self.config,
+                seconds,
+                display_name=job.name,
+                received_at=job.received_at,
+                sha256=job.sha256,
+            )
+        except Exception as exc:  # a full disk: the rejection is written later, never run again
+            problem = output_problem(exc)
+            log.error("无法写出 %s 的退回结果，30 秒后重试：%s", shown(job.name), problem)
+            self._later.append((time.monotonic() + 30, job))
+            return
+        self.too_slow.discard(job.id)
+        self._record_result(job, result, seconds)
 
     def _internal_error(self, job: Job, exc: BaseException) -> None:
         log.error("放弃处理 %s：%s", shown(job.name), exc)

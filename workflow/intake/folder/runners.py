@@ -85,11 +85,12 @@ class _PoolRunner:
         future.add_done_callback(lambda _: self.wake.set())
         return future
 
-    def restart(self) -> None:
-        """A worker died, which breaks the whole pool: end every process of the old pool before
-        any of its files runs again, so that no file is ever in two processes at once (the old
-        pool's other workers ignore SIGTERM and would finish their file beside the new run)."""
-        log.warning("处理进程意外退出，重新启动处理进程")
+    def restart(self, why: str = "处理进程意外退出") -> None:
+        """A worker died, which breaks the whole pool, or a file ran past `[watch]
+        file_seconds`: end every process of the old pool before any of its files runs again,
+        so that no file is ever in two processes at once (the old pool's other workers ignore
+        SIGTERM and would finish their file beside the new run)."""
+        log.warning("%s，重新启动处理进程", why)
         self._end_workers()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool()
