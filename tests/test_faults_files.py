@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.conftest import MakeWorkbook
-from tests.daemon_harness import Office, Watch
+from tests.daemon_harness import WATCH, Office, Watch
 from tests.huge import with_shared_strings
 
 pytestmark = [
@@ -126,3 +129,84 @@ def test_a_file_past_file_seconds_is_rejected_and_holds_nothing_up(
     assert "处理超过 3 秒仍未完成，按“文件异常”退回，重新启动处理进程" in watch.text()
     assert "Traceback" not in watch.text()
     office.assert_complete()
+
+
+NOBODY = 65534
+
+
+def as_nobody_office(root: Path) -> Office:
+    """An office whose daemon runs as `nobody` (uid 65534) under `setpriv`, in a folder that
+    user owns, so that it cannot override permissions as root would. Without root the daemon
+    runs as the test's own user, and a file of mode 000 is unreadable to it all the same."""
+    root.mkdir(mode=0o755)
+    # One worker, in the daemon's own process: where Python lives under root's 0700 home
+    # (pyenv), `nobody` cannot start a spawned worker, which is beside the point here.
+    office = Office(root, workers=1)
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("setpriv (util-linux) is needed to run the daemon as another user")
+        office.run_as = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+        for path in (root, *root.rglob("*")):
+            os.chown(path, NOBODY, NOBODY)
+    return office
+
+
+def test_an_unreadable_inbox_file_stays_is_told_once_and_is_judged_once_readable(
+    tmp_path: Path, make_workbook: MakeWorkbook, offices: list[Office]
+) -> None:
+    """Owned by another user (root) with mode 0600: before, it was moved to state/work after
+    `give_up_seconds` with a traceback and an English errno line every minute, and never
+    judged. Now it stays in the inbox, one Chinese line (owner, permission, what to do) is
+    logged once and shown by `status` and in the summary; once readable it is judged."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="wf-unreadable-"))  # outside root's 0700 tmp_path
+    try:
+        os.chmod(base, 0o755)
+        office = as_nobody_office(base / "office")
+        offices.append(office)
+        data = make_workbook("a.xlsx").read_bytes()
+        locked = office.inbox / "锁住的报告.xlsx"
+        locked.write_bytes(data)
+        os.chmod(locked, 0o600 if os.geteuid() == 0 else 0)  # stays root's: nobody can't read
+        office.dropped.append(data)
+        watch = office.start()
+        watching(office, watch)
+        office.wait(lambda: "无法读取" in watch.text(), what="the unreadable line")
+        time.sleep(3 * 1.5 + 1)  # well past give_up_seconds (1.5 s): nothing more happens
+        assert locked.exists() and list((office.state / "work").iterdir()) == []
+        log = watch.text()
+        (line,) = [x for x in log.splitlines() if "无法读取" in x]  # said once
+        if os.geteuid() == 0:
+            assert "文件属于用户 root，权限为 -rw-------（0600）" in line
+            assert "运行用户 nobody 没有读取权限" in line and "chown nobody" in line
+        assert "改好后会自动校验" in line
+        assert "Traceback" not in log and "Errno" not in log and "Permission" not in log
+        status = subprocess.run(
+            [*office.run_as, *WATCH, "status", "--config", str(office.config), "--year", "2021"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert f"注意：{line.split(' WARNING ', 1)[1]}" in status.stdout
+        summary = subprocess.run(
+            [*office.run_as, *WATCH, "summary", "--config", str(office.config), "--year", "2021"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        book = openpyxl.load_workbook(summary.stdout.strip().splitlines()[-1], read_only=True)
+        rows = list(book["无法读取的文件"].values)
+        assert rows[2][1] == line.split(" WARNING ", 1)[1]
+        book.close()
+        os.chmod(locked, 0o644)  # the clerk fixes it
+        office.wait(office.done, timeout=30, what="the file judged once readable")
+        assert "锁住的报告.xlsx 现在可以读取了，开始校验" in watch.text()
+        assert result_of(office, "锁住的报告.xlsx")["status"] == "passed"  # type: ignore[index]
+        assert json.loads((office.state / "unreadable.json").read_text("utf-8")) == []
+        assert watch.terminate()[0] == 0
+        office.assert_complete()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -42,7 +42,9 @@ from workflow.intake.folder.inbox import (
 )
 from workflow.intake.folder.jobs import Done, Job, Runner, adopt_rejected_result
 from workflow.intake.folder.publish import Summaries, stale_published
+from workflow.intake.folder.unreadable import Unreadable, unreadable_line
 from workflow.intake.memory import release_free_memory
+from workflow.office.inbox_notes import summary_years
 from workflow.office.ledger import Ledger, Record
 
 __all__ = ["MAX_ATTEMPTS", "WatchLoop"]
@@ -60,6 +62,7 @@ MAX_DEATHS = 3
 """Deaths of its worker while a file ran alone before it is given up: a sound file whose
 worker the OOM killer took twice still gets judged."""
 HOUSEKEEPING_SECONDS = 60.0
+WORK_PLACE = "处理中文件夹（state/work）中的"
 
 
 class WatchLoop:
@@ -84,6 +87,8 @@ class WatchLoop:
         self.blocked = Blocked(config.state)
         self._others: dict[str, str] = {}
         self.changed = Changed(watch.settle_seconds, watch.give_up_seconds)
+        self.unreadable = Unreadable(config.inbox, config.state)
+        self._unreadable_work: set[Path] = set()
 
     # --- startup and housekeeping ----------------------------------------------------------------
 
@@ -123,11 +128,16 @@ class WatchLoop:
             if parsed is None or path in in_hand or not path.is_file():
                 continue
             if self.ledger.find_by_claimed_path(path) is None:
-                log.info("继续处理上次未登记的文件：%s", parsed[1])
+                if path not in self._unreadable_work:
+                    log.info("继续处理上次未登记的文件：%s", parsed[1])
                 try:
                     self._register(path, parsed[1], parsed[0])
-                except OSError as exc:
-                    log.error("无法读取 %s：%s", path, exc)
+                except OSError:  # e.g. made unreadable after its claim: said once
+                    if path not in self._unreadable_work:
+                        self._unreadable_work.add(path)
+                        log.error(unreadable_line(path, WORK_PLACE))
+                else:
+                    self._unreadable_work.discard(path)
 
     def _retry_archives(self) -> None:
         in_hand = {job.id for job in (*self.queue, *self.running.values())}
@@ -154,6 +164,8 @@ class WatchLoop:
         self._settle_changed()
         others: dict[str, str] = {}
         ready = self.readiness.update(scan_inbox(self.config.inbox, others))
+        if self.unreadable.update(self.readiness.unreadable()):
+            self.summaries.years.update(summary_years(self.config.outbox))
         for name in others.keys() - self._others.keys():
             log.warning(
                 "收件箱中的 %s 是%s，不是普通文件，不会处理（请放入文件本身）",
@@ -217,7 +229,11 @@ class WatchLoop:
             return
         self.readiness.forget(name)
         log.info("收到：%s（%s）", shown(display), REASON_TEXT[reason])
-        self._register(path, display, received_at)
+        try:
+            self._register(path, display, received_at)
+        except OSError:  # unreadable since it was judged readable: taken up by _adopt_orphans
+            self._unreadable_work.add(path)
+            log.error(unreadable_line(path, WORK_PLACE))
 
     def _register(self, path: Path, name: str, received_at: datetime) -> None:
         id = self.ledger.claim(sha256_file(path), name, received_at, path)
