@@ -324,7 +324,6 @@ def test_openpyxl_parses_with_defusedxml() -> None:
     assert openpyxl.xml.DEFUSEDXML is True
 
 
-
 def test_a_workbook_with_more_xml_than_a_report_can_hold(
     tmp_path: Path, blank_workbook: Callable[[str, int], Path]
 ) -> None:

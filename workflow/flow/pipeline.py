@@ -83,9 +83,15 @@ def check_file(
     """
     with ExitStack() as stack:
         return _check(
-            Path(path), config, stack, display_name or Path(path).name,
-            previous, history, agency_hint, received_at,
-        )[0]  # fmt: skip
+            Path(path),
+            config,
+            stack,
+            display_name or Path(path).name,
+            previous,
+            history,
+            agency_hint,
+            received_at,
+        )[0]
 
 
 def _check(
@@ -118,13 +124,20 @@ def _check(
             sub = read_input(readable, name, config.watch.max_xml_bytes)
     except RejectedFile as exc:
         attribution = attribute(  # a converted file's marks are read from the conversion
-            readable, name, config.agencies, agency_hint=agency_hint, received_at=received_at,
+            readable,
+            name,
+            config.agencies,
+            agency_hint=agency_hint,
+            received_at=received_at,
             read_marks=exc.rule != "file.unsafe",
-        )  # fmt: skip
+        )
         rejected = Outcome(
-            file=name, status=REJECTED, findings=[exc.finding], attribution=attribution,
+            file=name,
+            status=REJECTED,
+            findings=[exc.finding],
+            attribution=attribution,
             converted_from=converted_from,
-        )  # fmt: skip
+        )
         return rejected, path
     if previous is None and history is not None:
         previous = history(sub.agency, sub.year)
@@ -171,9 +184,15 @@ def process_file(
     sha256 = sha256 or sha256_file(path)
     with ExitStack() as stack:
         outcome, readable = _check(
-            path, config, stack, display_name or path.name, previous, history, agency_hint,
+            path,
+            config,
+            stack,
+            display_name or path.name,
+            previous,
+            history,
+            agency_hint,
             received_at,
-        )  # fmt: skip
+        )
         result = ProcessResult(
             file=outcome.file,
             status=outcome.status,
@@ -246,9 +265,13 @@ def _write_checked(
         if is_published(path):
             # a published report has no workbook to mark: the findings as a list
             write_rejection_note(
-                result.file, result.findings, errors, agency=sub.agency, year=sub.year,
+                result.file,
+                result.findings,
+                errors,
+                agency=sub.agency,
+                year=sub.year,
                 published=True,
-            )  # fmt: skip
+            )
         else:
             write_error_workbook(path, result.findings, errors)
         outputs["errors"] = str(errors)

@@ -110,9 +110,11 @@ def _serve(
     guard = _ObserverGuard(config, renamed, wake)
     log.info(
         "开始监视收件箱 %s（%s，%d 个处理进程）；结果写入 %s",
-        config.inbox, "轮询模式" if config.watch.polling else "事件模式", runner.capacity,
+        config.inbox,
+        "轮询模式" if config.watch.polling else "事件模式",
+        runner.capacity,
         config.outbox,
-    )  # fmt: skip
+    )
     finished = False
     mail = _start_mail(config, stop)
     try:

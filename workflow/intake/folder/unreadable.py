@@ -61,8 +61,7 @@ def unreadable_line(path: Path, place: str = "收件箱中的") -> str:
         else "请给它加上读取权限（如 chmod u+r 文件名）"
     )
     return (
-        f"{name} 无法读取：{about}，监视程序的运行用户 {me} 没有读取权限。"
-        f"{fix}，改好后会自动校验。"
+        f"{name} 无法读取：{about}，监视程序的运行用户 {me} 没有读取权限。{fix}，改好后会自动校验。"
     )
 
 
