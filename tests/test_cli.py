@@ -247,10 +247,10 @@ def test_process_pdf_writes_the_pdf_beside_the_report(
 def test_a_bug_on_one_file_rejects_it_and_the_others_go_on(
     make_workbook: MakeWorkbook, tmp_path: Path, config: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workflow.flow import pipeline
+    from workflow.report import render
 
     calls: list[Path] = []
-    real = pipeline.render_report
+    real = render.render_report
 
     def first_one_breaks(*args: object, **kwargs: object) -> Path:
         calls.append(Path(str(args[3])))
@@ -258,7 +258,7 @@ def test_a_bug_on_one_file_rejects_it_and_the_others_go_on(
             raise RuntimeError("simulated bug")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "render_report", first_one_breaks)
+    monkeypatch.setattr(render, "render_report", first_one_breaks)
     one, two = make_workbook("one.xlsx"), make_workbook("two.xlsx")
     code, out, err = run(
         "process", str(one), str(two), "--json", "--outbox", str(tmp_path / "o"), "--config", config

@@ -41,7 +41,7 @@ class WatchSettings:
     """On SIGTERM, how long to let the files in hand finish before ending stuck workers."""
     file_seconds: float = 60.0
     """How long one file may take in a worker before it is given up as `file.oversized` (with
-    `workers` ≥ 2: a file that runs in the daemon itself cannot be stopped)."""
+    one worker, the file is stopped inside the daemon: see `intake.folder.runners`)."""
     file_xml_mb: float = 10.0
     """Cap on a workbook's unpacked XML, in MB (see `workbook.sniff.MAX_XML_BYTES`); every
     way in (inbox, mail, `check`, `process`) refuses a file over it as `file.oversized`."""

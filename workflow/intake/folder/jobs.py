@@ -57,6 +57,8 @@ class Done:
     seconds: float
     traceback: str | None = None
     blocked: str | None = None
+    too_slow: bool = False
+    """The file ran past `[watch] file_seconds` and was stopped (in-process runner)."""
 
 
 def run_job(job: Job, config: Config) -> Done:

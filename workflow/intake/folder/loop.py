@@ -168,6 +168,9 @@ class WatchLoop(Recovery):
             self.suspects.discard(job.id)
             if done.traceback:
                 log.error("处理 %s 时程序出错：\n%s", shown(job.name), done.traceback.rstrip())
+            if done.too_slow:  # stopped in-process after `[watch] file_seconds`
+                self._give_up_slow(job)
+                continue
             if done.blocked is not None:  # the office's problem: keep the file, try again
                 pause = self.blocked.hold(job.id, job.name, done.blocked)
                 self._later.append((time.monotonic() + pause, job))
@@ -227,7 +230,7 @@ class WatchLoop(Recovery):
         cap, a reader gone slow) must not hold the others up: the pool is restarted (the only
         way to end one worker), the slow file rejected as `file.oversized`, and the other files
         in hand run again at once, their attempt not counted against them. A file that runs in
-        the daemon itself (`workers = 1`) cannot be stopped; the XML cap still bounds it."""
+        the daemon itself (`workers = 1`) is stopped there (`runners._time_limit`)."""
         restart = getattr(self.runner, "restart", None)
         if restart is None or not self.running:
             return

@@ -15,6 +15,8 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -37,11 +39,46 @@ class _InlineRunner:
 
     def submit(self, job: Job) -> Future[Done]:
         future: Future[Done] = Future()
-        future.set_result(run_job(job, self.config))
+        start = time.perf_counter()
+        try:
+            with _time_limit(self.config.watch.file_seconds):
+                done = run_job(job, self.config)
+        except _TooSlow:
+            done = Done(job, None, time.perf_counter() - start, too_slow=True)
+        future.set_result(done)
         return future
 
     def shutdown(self, wait: bool = True) -> None:
         pass
+
+
+class _TooSlow(BaseException):
+    """Raised into an in-process file that ran past `[watch] file_seconds`. A BaseException,
+    so that `run_job`'s net for bugs (`except Exception`) does not turn it into a crash."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the body with `_TooSlow` after `seconds` (SIGALRM), where that can be done: in
+    the main thread of a POSIX process, as `workflow watch` runs the in-process runner. Else
+    (a test driving the loop from a thread, Windows) without a limit; the XML cap still holds.
+    Our writers write to temp files removed on any exception, so nothing half-written stays."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _worker_init() -> None:
