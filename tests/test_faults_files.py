@@ -217,3 +217,37 @@ def test_an_unreadable_inbox_file_stays_is_told_once_and_is_judged_once_readable
         office.assert_complete()
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_an_unreadable_file_left_in_state_work_is_told_in_chinese(
+    tmp_path: Path, make_workbook: MakeWorkbook, offices: list[Office]
+) -> None:
+    """A file in state/work with no ledger row (a crash between claim and row) that the
+    daemon's user may not read: before, `[Errno 13] Permission denied` in English, again at
+    every housekeeping pass; now one Chinese line naming the owner and what to do."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="wf-unreadable-"))
+    try:
+        os.chmod(base, 0o755)
+        office = as_nobody_office(base / "office")
+        offices.append(office)
+        work = office.state / "work"
+        work.mkdir(parents=True)
+        for path in (office.state, work):
+            if os.geteuid() == 0:
+                os.chown(path, NOBODY, NOBODY)
+        orphan = work / "20220110-093000-000000-旧报告.xlsx"
+        orphan.write_bytes(make_workbook("a.xlsx").read_bytes())
+        os.chmod(orphan, 0o600 if os.geteuid() == 0 else 0)
+        watch = office.start()
+        watching(office, watch)
+        office.wait(lambda: "旧报告.xlsx 无法读取" in watch.text(), what="the line")
+        time.sleep(1)
+        log = watch.text()
+        assert "处理中文件夹（state/work）中的 20220110-093000-000000-旧报告.xlsx 无法读取" in log
+        assert "Traceback" not in log and "Errno" not in log
+        assert orphan.exists()
+        assert watch.terminate()[0] == 0
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -235,7 +235,7 @@ class WatchLoop(Recovery):
         if restart is None or not self.running:
             return
         now, limit = time.monotonic(), self.config.watch.file_seconds
-        slow = [f for f in self.running if not f.done() and now - self.started[f] > limit]
+        slow = [f for f in self.running if not f.done() and now - self.started.get(f, now) > limit]
         if not slow:
             return
         ended = {f: self.running.pop(f) for f in list(self.running) if not f.done()}
