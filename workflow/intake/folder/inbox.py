@@ -129,7 +129,7 @@ def may_read(path: Path) -> bool:
     """False only when opening `path` for reading is refused (permissions, another owner);
     a file that vanished or cannot be opened for another reason is the scans' business."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (none on Windows)
     except PermissionError:
         return False
     except OSError:
