@@ -8,6 +8,7 @@ stop, a pool broken by a dead worker), so no worker outlives the pool it belongs
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import multiprocessing
@@ -131,6 +132,15 @@ class _PoolRunner:
         self._end_workers()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Start the new workers and let them import before any file is handed out: a file's
+        `[watch] file_seconds` counts from its submission, and must not be spent on a worker
+        starting up (seconds on a loaded machine)."""
+        warming = [self._pool.submit(_warm) for _ in range(self.capacity)]
+        with contextlib.suppress(Exception):  # a pool that broke again: the loop sees it
+            concurrent.futures.wait(warming, timeout=60)
 
     def _end_workers(self) -> None:
         # No public way to end a worker before Python 3.14's terminate_workers().
