@@ -64,7 +64,7 @@ class Watch:
         self.log = office.root / f"daemon-{time.monotonic_ns()}.log"
         with open(self.log, "wb") as err:
             self.proc = subprocess.Popen(
-                [*WATCH, "watch", "--config", str(office.config)],
+                [*office.run_as, *WATCH, "watch", "--config", str(office.config)],
                 stdout=subprocess.DEVNULL,
                 stderr=err,
                 start_new_session=True,
@@ -102,6 +102,7 @@ class Office:
             encoding="utf-8",
         )
         self.env: dict[str, str] = {}  # for the daemon processes (test hooks)
+        self.run_as: list[str] = []  # a command prefix, e.g. setpriv to another user
         self.dropped: list[bytes] = []
         self.watches: list[Watch] = []
 

@@ -45,6 +45,8 @@ def test_embedded_default_when_no_file(tmp_path: Path, monkeypatch: pytest.Monke
         ("[paths\n", "格式错误"),
         ("[checks]\nfee_decimals = 4.5\n", "checks.fee_decimals"),
         ("[checks]\nfee_decimals = -1\n", "checks.fee_decimals"),
+        ("[watch]\nfile_seconds = 0\n", "watch.file_seconds"),
+        ('[watch]\nfile_xml_mb = "big"\n', "watch.file_xml_mb"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, text: str, words: str) -> None:
@@ -66,3 +68,13 @@ def test_fee_decimals_defaults_to_six_and_is_read(tmp_path: Path) -> None:
     assert load_config(cfg).fee_decimals == 4
     cfg.write_text("", "utf-8")
     assert load_config(cfg).fee_decimals == 6
+
+
+def test_per_file_limits_default_and_are_read(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("", "utf-8")
+    watch = load_config(cfg).watch
+    assert (watch.file_seconds, watch.file_xml_mb, watch.max_xml_bytes) == (60, 10, 10 << 20)
+    cfg.write_text("[watch]\nfile_seconds = 5\nfile_xml_mb = 2.5\n", "utf-8")
+    watch = load_config(cfg).watch
+    assert (watch.file_seconds, watch.max_xml_bytes) == (5, int(2.5 * (1 << 20)))

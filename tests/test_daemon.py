@@ -28,6 +28,7 @@ from workflow.config import Config, load_config
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.example import seed_values
 from workflow.intake import daemon
+from workflow.intake.folder import observer
 from workflow.intake.folder.inbox import claim
 from workflow.intake.folder.jobs import Done, Job, run_job
 from workflow.intake.folder.loop import MAX_ATTEMPTS, WatchLoop
@@ -194,11 +195,11 @@ def test_a_dead_observer_is_restarted_and_scans_carry_on(
     office = Office(tmp_path, workers=1)
     made: list[object] = []
 
-    def observer(polling: bool, interval: float) -> object:
-        made.append(daemon.PollingObserver(timeout=interval) if polling else daemon.Observer())
+    def make(polling: bool, interval: float) -> object:
+        made.append(observer.PollingObserver(timeout=interval) if polling else observer.Observer())
         return made[-1]
 
-    monkeypatch.setattr(daemon, "_new_observer", observer)
+    monkeypatch.setattr(observer, "new_observer", make)
     stop, thread, codes = run_in_thread(office.config)
     try:
         office.wait(lambda: len(made) == 1, what="the observer")
@@ -223,7 +224,7 @@ def test_without_any_observer_the_scans_do_the_work(
     def no_observer(polling: bool, interval: float) -> object:
         raise OSError(28, "inotify watch limit reached")
 
-    monkeypatch.setattr(daemon, "_new_observer", no_observer)
+    monkeypatch.setattr(observer, "new_observer", no_observer)
     stop, thread, codes = run_in_thread(office.config)
     try:
         office.place("a.xlsx", workbooks[0])

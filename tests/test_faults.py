@@ -434,3 +434,22 @@ def test_a_ledger_overwritten_under_a_running_daemon_is_rebuilt(
             ("b.xlsx", "passed"),
         ]
     office.assert_complete()
+
+
+def test_a_summary_that_cannot_be_written_is_logged_once_not_at_every_try(
+    tmp_path: Path, make_workbook: MakeWorkbook, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each try writes a temp file of another random name: the problem, with that name in it,
+    looked new every time, and the same error was logged every five seconds for ever."""
+    office = Office(tmp_path)
+    config = load_config(office.config)
+    report = make_workbook("r.xlsx")
+    assert run("process", str(report), "--config", str(office.config))[0] == 0
+    summaries = publish.Summaries()
+    with immutable(office.outbox / "2021"), caplog.at_level(logging.ERROR, "workflow"):
+        for _ in range(3):
+            summaries.years.add(2021)
+            summaries.written = 0.0
+            assert summaries.refresh(config, force=True)
+    lines = [r.getMessage() for r in caplog.records if "汇总表更新失败" in r.getMessage()]
+    assert len(lines) == 1, lines

@@ -311,3 +311,27 @@ def test_remove_temp_files_removes_only_ours(tmp_path: Path) -> None:
     theirs.write_text("lock")
     assert remove_temp_files(tmp_path) == [ours]
     assert theirs.exists() and not ours.exists()
+
+
+def test_the_unreadable_line_says_who_owns_it_what_is_missing_and_what_to_do(
+    tmp_path: Path,
+) -> None:
+    from workflow.intake.folder.unreadable import unreadable_line
+
+    path = tmp_path / "报告.xlsx"
+    path.write_bytes(b"PK")
+    path.chmod(0o600)
+    me = __import__("pwd").getpwuid(os.geteuid()).pw_name
+    if os.geteuid() == 0:
+        os.chown(path, 65534, 65534)
+        owner = "nobody"
+        fix = f"请把文件的所有者改为 {me}（如 chown {me} 文件名），或给它加上读取权限"
+    else:
+        owner, fix = me, "请给它加上读取权限（如 chmod u+r 文件名）"
+    line = unreadable_line(path)
+    assert line == (
+        f"收件箱中的 报告.xlsx 无法读取：文件属于用户 {owner}，权限为 -rw-------（0600），"
+        f"监视程序的运行用户 {me} 没有读取权限。{fix}"
+        + ("（如 chmod a+r 文件名）" if owner != me else "")
+        + "，改好后会自动校验。"
+    )

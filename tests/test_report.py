@@ -295,3 +295,38 @@ def test_a_template_edited_after_use_is_checked_again(tmp_path: Path) -> None:
     edited.save(str(target))
     with pytest.raises(ReportTemplateError, match="nonsense"):
         render(tmp_path, template=target)
+
+
+def test_each_template_part_is_cleaned_once_for_many_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docxtpl's `patch_xml` (two thirds of a report's time) runs once per part of a template
+    version, not once per report; each report still says what its own submission says."""
+    import docxtpl
+
+    from workflow.report import render as render_module
+
+    calls: list[int] = []
+    original = docxtpl.DocxTemplate.patch_xml
+
+    def counted(self: docxtpl.DocxTemplate, src_xml: str) -> str:
+        calls.append(len(src_xml))
+        return original(self, src_xml)
+
+    monkeypatch.setattr(docxtpl.DocxTemplate, "patch_xml", counted)
+    monkeypatch.setattr(render_module, "_PATCHED", type(render_module._PATCHED)())
+    template = tmp_path / "report.docx"
+    template.write_bytes(TEMPLATE.read_bytes())  # a version of its own: nothing cached yet
+    texts = []
+    first = 0
+    for n, count in enumerate((3117, 1729, 2943)):
+        sub = submission(licensing_decisions=count)
+        out = render_report(sub, [], template, tmp_path / f"r{n}.docx", draft=False)
+        texts.append(
+            "".join(c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells)
+        )
+        if n == 0:
+            first = len(calls)
+    assert first >= 1
+    assert len(calls) == first  # the second and third report cleaned nothing again
+    assert all(str(c) in t for c, t in zip((3117, 1729, 2943), texts, strict=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -321,3 +322,18 @@ def test_doctype_in_utf16_xml(tmp_path: Path, plain_xlsx: Path) -> None:
 def test_openpyxl_parses_with_defusedxml() -> None:
     """The second line of defence: openpyxl refuses DTDs itself when defusedxml is importable."""
     assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_a_workbook_with_more_xml_than_a_report_can_hold(
+    tmp_path: Path, blank_workbook: Callable[[str, int], Path]
+) -> None:
+    """Our own template with a 600,000-entry shared-strings part: valid and well compressed
+    (no bomb), but 12.6 MB of XML that would cost openpyxl several seconds and hundreds of MB;
+    refused at once as 文件异常, with the size and the limit. Under a higher limit it passes."""
+    from tests.huge import with_shared_strings
+
+    path = with_shared_strings(blank_workbook(), tmp_path / "报告.xlsx", 600_000)
+    assert path.stat().st_size < 2 << 20
+    message = rejected(path, "file.oversized", "解压后的表格内容有 12.6 MB，超过上限 10 MB")
+    assert "文件异常" not in message  # the title is the rule's; the message says what to do
+    inspect_file(path, max_xml_bytes=20 << 20)

@@ -40,6 +40,16 @@ class WatchSettings:
     workers: int = 2
     stop_seconds: float = 20.0
     """On SIGTERM, how long to let the files in hand finish before ending stuck workers."""
+    file_seconds: float = 60.0
+    """How long one file may take in a worker before it is given up as `file.oversized` (with
+    one worker, the file is stopped inside the daemon: see `intake.folder.runners`)."""
+    file_xml_mb: float = 10.0
+    """Cap on a workbook's unpacked XML, in MB (see `workbook.sniff.MAX_XML_BYTES`); every
+    way in (inbox, mail, `check`, `process`) refuses a file over it as `file.oversized`."""
+
+    @property
+    def max_xml_bytes(self) -> int:
+        return int(self.file_xml_mb * (1 << 20))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,13 @@ def _number(table: dict[str, Any], key: str, default: float, where: str) -> floa
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ConfigError(f"配置项 {where}.{key} 应为非负数，实际为 {value!r}")
     return float(value)
+
+
+def _positive(table: dict[str, Any], key: str, default: float, where: str) -> float:
+    value = _number(table, key, default, where)
+    if value == 0:
+        raise ConfigError(f"配置项 {where}.{key} 应为正数，实际为 0")
+    return value
 
 
 def _places(table: dict[str, Any], key: str, default: int, where: str) -> int:
@@ -134,6 +151,8 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         scan_interval=max(0.05, _number(watch, "scan_interval", 1.0, "watch")),
         workers=workers,
         stop_seconds=_number(watch, "stop_seconds", 20.0, "watch"),
+        file_seconds=_positive(watch, "file_seconds", 60.0, "watch"),
+        file_xml_mb=_positive(watch, "file_xml_mb", 10.0, "watch"),
     )
 
     agencies = []

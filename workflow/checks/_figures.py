@@ -98,9 +98,20 @@ _WHO = re.compile(
 )
 _OUTCOME = re.compile(r"维持|纠错|纠正|败诉|胜诉|撤诉|驳回|审结|未审结|尚未|撤销|确认违法|调解")
 _APPLICATION_TOPICS = frozenset(
-    ["received", "accepted", "handled", "handled_any", "granted", "partial", "denied",
-     "unable", "rejected", "carried_in", "carried_out"]
-)  # fmt: skip
+    [
+        "received",
+        "accepted",
+        "handled",
+        "handled_any",
+        "granted",
+        "partial",
+        "denied",
+        "unable",
+        "rejected",
+        "carried_in",
+        "carried_out",
+    ]
+)
 
 _DECISIONS = frozenset(["licensing", "penalty", "coercion"])
 _ITEMS = re.compile(r"事项|清单|目录|标准|基准|裁量|流程|权力")

@@ -48,6 +48,7 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
         workflow status --json
     """
     from workflow.intake.folder.blocked import read_blocked
+    from workflow.office.inbox_notes import read_unreadable
     from workflow.office.mail_view import mail_overview, render_mail_overview
     from workflow.office.status_table import render_status, status_records
     from workflow.office.year import known_years, year_states
@@ -69,3 +70,5 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
             "解决后会自动处理。",
             err=as_json,
         )
+    for note in read_unreadable(config.state):  # left in the inbox until they can be read
+        click.echo(f"注意：{note['line']}", err=as_json)

@@ -28,8 +28,10 @@ __all__ = ["SECURITY", "MailSettings", "is_address", "parse_mail"]
 
 SECURITY = ("ssl", "starttls", "plain")
 PASSWORD_ENV = "WORKFLOW_MAIL_PASSWORD"
-_PORTS = {"imap": {"ssl": 993, "starttls": 143, "plain": 143},
-          "smtp": {"ssl": 465, "starttls": 587, "plain": 25}}  # fmt: skip
+_PORTS = {
+    "imap": {"ssl": 993, "starttls": 143, "plain": 143},
+    "smtp": {"ssl": 465, "starttls": 587, "plain": 25},
+}
 _ADDRESS = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+")
 
 
@@ -191,8 +193,12 @@ def parse_mail(data: dict[str, Any], base: Path) -> MailSettings:
         address=address,
         user=_text(table, "user") or address,
         password_file=_path(table, "password_file", base),
-        imap_host=imap_host, imap_port=imap_port, imap_security=imap_security,
-        smtp_host=smtp_host, smtp_port=smtp_port, smtp_security=smtp_security,
+        imap_host=imap_host,
+        imap_port=imap_port,
+        imap_security=imap_security,
+        smtp_host=smtp_host,
+        smtp_port=smtp_port,
+        smtp_security=smtp_security,
         ca_file=ca_file,
         poll_seconds=_positive(table, "poll_seconds", 180.0),
         handled_folder=folders["handled_folder"],
@@ -202,7 +208,7 @@ def parse_mail(data: dict[str, Any], base: Path) -> MailSettings:
         max_replies_per_hour=rate,
         timeout_seconds=_positive(table, "timeout_seconds", 60.0),
         since=_since(table),
-    )  # fmt: skip
+    )
     if enabled:
         settings.require()
     return settings

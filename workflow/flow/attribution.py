@@ -29,8 +29,8 @@ from workflow.config import Agency
 from workflow.core.form import REPORT_TITLE_SUFFIX
 from workflow.core.names import agency_key
 from workflow.core.outcome import Attribution
+from workflow.workbook.mark_names import META_PROPERTIES
 from workflow.workbook.peek import peek_marks
-from workflow.workbook.template import META_PROPERTIES
 
 __all__ = ["attribute", "registered_name_in", "year_in_name"]
 

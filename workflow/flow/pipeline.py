@@ -35,11 +35,7 @@ from workflow.flow.outbox import (
     write_result,
 )
 from workflow.published import is_published, read_published
-from workflow.report.pdf import convert_to_pdf
-from workflow.report.render import render_report, report_filename
-from workflow.workbook.marked import write_error_workbook, write_rejection_note
-from workflow.workbook.reader import read_workbook
-from workflow.workbook.sniff import legacy_kind
+from workflow.workbook.sniff import MAX_XML_BYTES, legacy_kind
 
 __all__ = [
     "HistoryLookup",
@@ -48,14 +44,17 @@ __all__ = [
     "check_file",
     "process_file",
     "reject_internal_error",
+    "reject_too_slow",
 ]
 
 
-def read_input(path: Path, display_name: str) -> Submission:
+def read_input(path: Path, display_name: str, max_xml_bytes: int = MAX_XML_BYTES) -> Submission:
     """A published report (.docx, .html, .htm) by its labels, anything else as a workbook."""
     if is_published(path):
         return read_published(path, display_name=display_name)
-    return read_workbook(path, display_name=display_name)
+    from workflow.workbook.reader import read_workbook  # openpyxl: only for a workbook
+
+    return read_workbook(path, display_name=display_name, max_xml_bytes=max_xml_bytes)
 
 
 log = logging.getLogger(__name__)
@@ -84,9 +83,15 @@ def check_file(
     """
     with ExitStack() as stack:
         return _check(
-            Path(path), config, stack, display_name or Path(path).name,
-            previous, history, agency_hint, received_at,
-        )[0]  # fmt: skip
+            Path(path),
+            config,
+            stack,
+            display_name or Path(path).name,
+            previous,
+            history,
+            agency_hint,
+            received_at,
+        )[0]
 
 
 def _check(
@@ -104,7 +109,7 @@ def _check(
     readable, converted_from = path, None
     try:
         try:
-            sub = read_input(path, name)
+            sub = read_input(path, name, config.watch.max_xml_bytes)
         except RejectedFile as refusal:
             fmt = convertible_format(refusal)
             if fmt is None or not conversion_available():
@@ -116,16 +121,23 @@ def _check(
                 log.info("未能自动转换 %s：%s", name, exc)
                 raise refusal from exc
             converted_from = fmt
-            sub = read_input(readable, name)
+            sub = read_input(readable, name, config.watch.max_xml_bytes)
     except RejectedFile as exc:
         attribution = attribute(  # a converted file's marks are read from the conversion
-            readable, name, config.agencies, agency_hint=agency_hint, received_at=received_at,
+            readable,
+            name,
+            config.agencies,
+            agency_hint=agency_hint,
+            received_at=received_at,
             read_marks=exc.rule != "file.unsafe",
-        )  # fmt: skip
+        )
         rejected = Outcome(
-            file=name, status=REJECTED, findings=[exc.finding], attribution=attribution,
+            file=name,
+            status=REJECTED,
+            findings=[exc.finding],
+            attribution=attribution,
             converted_from=converted_from,
-        )  # fmt: skip
+        )
         return rejected, path
     if previous is None and history is not None:
         previous = history(sub.agency, sub.year)
@@ -172,9 +184,15 @@ def process_file(
     sha256 = sha256 or sha256_file(path)
     with ExitStack() as stack:
         outcome, readable = _check(
-            path, config, stack, display_name or path.name, previous, history, agency_hint,
+            path,
+            config,
+            stack,
+            display_name or path.name,
+            previous,
+            history,
+            agency_hint,
             received_at,
-        )  # fmt: skip
+        )
         result = ProcessResult(
             file=outcome.file,
             status=outcome.status,
@@ -227,6 +245,12 @@ def _owner(result: ProcessResult) -> Attribution | None:
 def _write_checked(
     result: ProcessResult, path: Path, config: Config, outbox: Path, pdf: bool
 ) -> ProcessResult:
+    # The writers are imported where they are used: `check` never writes, and importing
+    # docxtpl, python-docx and the marked-workbook writer was most of its time.
+    from workflow.report.pdf import convert_to_pdf
+    from workflow.report.render import render_report, report_filename
+    from workflow.workbook.marked import write_error_workbook, write_rejection_note
+
     sub = result.submission
     assert sub is not None
     folder = agency_folder(outbox, sub.agency, sub.year)
@@ -241,9 +265,13 @@ def _write_checked(
         if is_published(path):
             # a published report has no workbook to mark: the findings as a list
             write_rejection_note(
-                result.file, result.findings, errors, agency=sub.agency, year=sub.year,
+                result.file,
+                result.findings,
+                errors,
+                agency=sub.agency,
+                year=sub.year,
                 published=True,
-            )  # fmt: skip
+            )
         else:
             write_error_workbook(path, result.findings, errors)
         outputs["errors"] = str(errors)
@@ -262,6 +290,8 @@ def _write_checked(
 
 
 def _write_rejected(result: ProcessResult, outbox: Path) -> ProcessResult:
+    from workflow.workbook.marked import write_rejection_note
+
     assert result.received_at is not None
     folder = rejected_folder(outbox, result.file, result.received_at)
     try:
@@ -296,6 +326,37 @@ def reject_internal_error(
     attributed like any rejected file, so the office sees who is waiting for an answer."""
     name = display_name or Path(path).name
     detail = f"{type(exc).__name__}: {exc}"[:300]
+    refusal = finding("file.internal_error", name=name, detail=detail)
+    return _reject(path, config, refusal, name, outbox, received_at, sha256, agency_hint)
+
+
+def reject_too_slow(
+    path: Path,
+    config: Config,
+    seconds: float,
+    *,
+    display_name: str | None = None,
+    received_at: datetime | None = None,
+    sha256: str | None = None,
+) -> ProcessResult:
+    """A `rejected` result (`file.oversized`) for a file still unfinished after `seconds`
+    (`[watch] file_seconds`): the daemon ended its worker so that it holds up no other file."""
+    name = display_name or Path(path).name
+    detail = f"处理超过 {seconds:g} 秒仍未完成"
+    refusal = finding("file.oversized", name=name, detail=detail)
+    return _reject(path, config, refusal, name, None, received_at, sha256, None)
+
+
+def _reject(
+    path: Path,
+    config: Config,
+    refusal: Finding,
+    name: str,
+    outbox: Path | None,
+    received_at: datetime | None,
+    sha256: str | None,
+    agency_hint: str | None,
+) -> ProcessResult:
     received_at = received_at or datetime.now().astimezone()
     try:
         attribution = attribute(
@@ -307,7 +368,7 @@ def reject_internal_error(
     result = ProcessResult(
         file=name,
         status=REJECTED,
-        findings=[finding("file.internal_error", name=name, detail=detail)],
+        findings=[refusal],
         attribution=attribution,
         sha256=sha256 or "",
         received_at=received_at,

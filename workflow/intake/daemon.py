@@ -1,10 +1,10 @@
-"""`workflow watch`: the long-running daemon around `watch_loop.WatchLoop`.
+"""`workflow watch`: the long-running daemon around `folder.loop.WatchLoop`.
 
-The watchdog observer is only a hint: its events wake the loop early and say which files
-arrived by rename; a scan of the inbox at every wake-up, and at least every `scan_interval`,
-decides what to do. So a missed, repeated or reordered event, an observer thread that died (it
-is restarted; meanwhile the scans carry on) or a network share without events changes nothing
-but latency.
+The watchdog observer (`folder.observer`) is only a hint: its events wake the loop early and
+say which files arrived by rename; a scan of the inbox at every wake-up, and at least every
+`scan_interval`, decides what to do. So a missed, repeated or reordered event, an observer
+thread that died (it is restarted; meanwhile the scans carry on) or a network share without
+events changes nothing but latency.
 
 Work runs in a process pool of `[watch] workers` spawned processes (one: in-process); the main
 process owns the ledger and the archive. SIGTERM / Ctrl-C sets the stop event: the files in
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import signal
 import sqlite3
 import sys
@@ -28,21 +27,9 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from queue import Empty, SimpleQueue
 
-from watchdog.events import (
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
-
 from workflow.config import Config
-from workflow.intake.folder.inbox import is_ignored
 from workflow.intake.folder.loop import WatchLoop
+from workflow.intake.folder.observer import ObserverGuard
 from workflow.intake.folder.runners import make_runner
 from workflow.intake.folder.state_guard import LOCK_NAME, StateGuard, take_lock
 from workflow.office.rebuild import open_repaired, replace_overwritten
@@ -51,13 +38,6 @@ __all__ = ["run_daemon"]
 
 log = logging.getLogger("workflow.intake.daemon")
 
-_EVENTS: list[type[FileSystemEvent]] = [
-    FileCreatedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileClosedEvent,
-]
-"""Not opened / closed-without-write: our own reads of inbox files must not wake us."""
 MIN_STEP_SECONDS = 0.02
 
 
@@ -107,12 +87,14 @@ def _serve(
     except BaseException:
         ledger.close()
         raise
-    guard = _ObserverGuard(config, renamed, wake)
+    guard = ObserverGuard(config, renamed, wake)
     log.info(
         "开始监视收件箱 %s（%s，%d 个处理进程）；结果写入 %s",
-        config.inbox, "轮询模式" if config.watch.polling else "事件模式", runner.capacity,
+        config.inbox,
+        "轮询模式" if config.watch.polling else "事件模式",
+        runner.capacity,
         config.outbox,
-    )  # fmt: skip
+    )
     finished = False
     mail = _start_mail(config, stop)
     try:
@@ -147,7 +129,7 @@ def _serve(
 def _watch(
     config: Config,
     loop: WatchLoop,
-    guard: _ObserverGuard,
+    guard: ObserverGuard,
     state: StateGuard,
     stop: threading.Event,
     wake: threading.Event,
@@ -270,93 +252,3 @@ def _on_stop_signals(stop: threading.Event, wake: threading.Event) -> Callable[[
             signal.signal(signum, old)
 
     return restore
-
-
-# --- the observer: a hint, watched over ---------------------------------------------------------
-
-
-class _Hints(FileSystemEventHandler):
-    """Runs in the observer thread: wakes the loop; reports names that arrived by rename."""
-
-    def __init__(self, inbox: Path, renamed: SimpleQueue[str], wake: threading.Event) -> None:
-        self.inbox, self.renamed, self.wake = inbox, renamed, wake
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if isinstance(event, FileMovedEvent) and event.dest_path:
-            dest = Path(os.fsdecode(event.dest_path))
-            if dest.parent == self.inbox and not is_ignored(dest.name):
-                self.renamed.put(dest.name)
-        self.wake.set()
-
-
-def _new_observer(polling: bool, interval: float) -> BaseObserver:
-    return PollingObserver(timeout=interval) if polling else Observer()
-
-
-class _ObserverGuard:
-    """Starts the observer, notices when its threads died or the inbox folder was replaced,
-    and restarts it with a growing pause; in between, the scans do all the work."""
-
-    def __init__(self, config: Config, renamed: SimpleQueue[str], wake: threading.Event) -> None:
-        self.config = config
-        self.handler = _Hints(config.inbox, renamed, wake)
-        self.observer: BaseObserver | None = None
-        self.failures = 0
-        self.retry_at = 0.0
-        self.inbox_id: tuple[int, int] | None = None
-        self.started = 0.0
-
-    def _inbox_id(self) -> tuple[int, int] | None:
-        try:
-            st = self.config.inbox.stat()
-        except OSError:
-            return None
-        return (st.st_dev, st.st_ino)
-
-    def start(self) -> None:
-        interval = min(1.0, self.config.watch.scan_interval)
-        observer = None
-        try:
-            observer = _new_observer(self.config.watch.polling, interval)
-            observer.schedule(self.handler, str(self.config.inbox), event_filter=_EVENTS)
-            observer.start()
-        except Exception as exc:
-            if observer is not None:
-                with contextlib.suppress(Exception):
-                    observer.stop()
-            self.failures += 1
-            self.retry_at = time.monotonic() + min(300.0, 2.0**self.failures)
-            log.warning("无法启动文件监视（%s），暂时只靠定期扫描收件箱", exc)
-            return
-        self.observer, self.inbox_id, self.started = observer, self._inbox_id(), time.monotonic()
-        log.debug("文件监视已启动：%s", type(observer).__name__)
-
-    def _alive(self) -> bool:
-        observer = self.observer
-        return (
-            observer is not None
-            and observer.is_alive()
-            and all(e.is_alive() for e in observer.emitters)
-            and self._inbox_id() == self.inbox_id
-        )
-
-    def check(self) -> None:
-        if self.observer is None:
-            if time.monotonic() >= self.retry_at:
-                self.start()
-            return
-        if self._alive():
-            if time.monotonic() - self.started > 60:
-                self.failures = 0
-            return
-        log.warning("文件监视线程已停止或收件箱被替换，正在重新启动文件监视")
-        self.stop()
-        self.failures += 1
-        self.retry_at = time.monotonic() + min(300.0, 2.0 ** (self.failures - 1))
-
-    def stop(self) -> None:
-        if self.observer is not None:
-            with contextlib.suppress(Exception):
-                self.observer.stop()
-                self.observer.join(timeout=5)
-            self.observer = None

@@ -83,10 +83,13 @@ def known_years(config: Config) -> list[int]:
 
 def refresh_summary(config: Config, year: int, outbox: Path | None = None) -> Path:
     """Write the year's summary workbook into <outbox>/<year>/ and return its path."""
+    from workflow.office.inbox_notes import read_unreadable, write_unreadable_sheet
     from workflow.office.mail_view import mail_overview, write_mail_sheet
 
     folder = (outbox or config.outbox) / str(year)
     states = year_states(config, year)  # first: it mends a damaged ledger (rebuild.py)
     overview = mail_overview(config)
     extra = [lambda wb: write_mail_sheet(wb, overview)] if overview else []
+    if unreadable := read_unreadable(config.state):
+        extra.append(lambda wb: write_unreadable_sheet(wb, unreadable))
     return write_summary(folder, year, states, extra_sheets=extra)

@@ -30,7 +30,7 @@ from workflow.core.cell_values import display_raw
 from workflow.core.errors import RejectedFile
 from workflow.core.form import FIELDS, FORM_ID, TEMPLATE_VERSION
 from workflow.core.submission import CellRef
-from workflow.workbook.template import META_PROPERTIES, META_SHEET
+from workflow.workbook.mark_names import META_PROPERTIES, META_SHEET
 
 __all__ = [
     "META_KEYS",

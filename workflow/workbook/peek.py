@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
 
-from workflow.workbook.template import META_PROPERTIES
+from workflow.workbook.mark_names import META_PROPERTIES
 
 __all__ = ["MAX_MEMBER_BYTES", "peek_marks"]
 

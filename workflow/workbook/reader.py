@@ -38,7 +38,7 @@ from workflow.core.errors import RejectedFile
 from workflow.core.form import FIELDS_BY_KEY, FieldType
 from workflow.core.submission import CellRef, Submission
 from workflow.workbook.meta import SUPPORTED_VERSIONS, locate_fields, read_identity
-from workflow.workbook.sniff import UNSAFE_XML, inspect_file
+from workflow.workbook.sniff import MAX_XML_BYTES, UNSAFE_XML, inspect_file
 
 __all__ = ["SUPPORTED_VERSIONS", "read_workbook"]
 
@@ -51,14 +51,16 @@ _PARSERS: dict[FieldType, Callable[[object], Parsed]] = {
 }
 
 
-def read_workbook(path: Path, display_name: str | None = None) -> Submission:
+def read_workbook(
+    path: Path, display_name: str | None = None, max_xml_bytes: int = MAX_XML_BYTES
+) -> Submission:
     """Read one agency workbook; raise `RejectedFile` if it is not one we can read.
 
     `display_name` is the name the agency knows the file by (the attachment's name), used in
-    messages; it defaults to the file's own name.
+    messages; it defaults to the file's own name. `max_xml_bytes`: see `sniff.MAX_XML_BYTES`.
     """
     name = display_name or path.name
-    inspect_file(path, name)
+    inspect_file(path, name, max_xml_bytes)
     with _workbook(path, name, data_only=False) as wb:
         identity = read_identity(wb)
         cells = locate_fields(wb, name, identity)

@@ -32,6 +32,7 @@ __all__ = [
     "MAX_MEMBERS",
     "MAX_RATIO",
     "MAX_TOTAL_UNCOMPRESSED",
+    "MAX_XML_BYTES",
     "RATIO_MIN_BYTES",
     "UNSAFE_XML",
     "XML_PROLOG_BYTES",
@@ -43,6 +44,11 @@ MAX_TOTAL_UNCOMPRESSED = 200 * 1024 * 1024
 """Sum of the declared uncompressed sizes; a filled report is a few hundred kilobytes."""
 MAX_FILE_BYTES = MAX_TOTAL_UNCOMPRESSED
 """A file this large cannot be a report, whatever its zip directory says."""
+MAX_XML_BYTES = 10 * 1024 * 1024
+"""Default cap on the unpacked XML of a workbook (`[watch] file_xml_mb`): a filled report is
+about 0.1–1 MB of XML (our template: 116 KB). The reader costs about 0.45 s per MB of XML (a
+million shared strings, 22 MB, take 10 s and hundreds of MB), so a file over this is refused
+before openpyxl opens it, as `file.oversized`; images and other binary parts do not count."""
 MAX_MEMBERS = 10_000
 """A workbook has a few dozen members; a huge directory costs memory before anything inflates."""
 MAX_RATIO = 200
@@ -79,11 +85,14 @@ _UNSAFE_PROLOG = "XML 文件开头异常，找不到正文"
 _PROLOG = re.compile(r"\A\ufeff?\s*(?:(?:<\?.*?\?>|<!--.*?-->)\s*)*", re.DOTALL)
 
 
-def inspect_file(path: Path, display_name: str | None = None) -> None:
+def inspect_file(
+    path: Path, display_name: str | None = None, max_xml_bytes: int = MAX_XML_BYTES
+) -> None:
     """Raise `RejectedFile` unless `path` looks like an .xlsx that is safe to hand to openpyxl.
 
     It does not prove the file is our template or undamaged; it proves openpyxl will not be
-    fed something it would misread, choke on, or inflate without bound.
+    fed something it would misread, choke on, or inflate without bound, nor more XML than
+    `max_xml_bytes` (`file.oversized`).
     """
     name = display_name or path.name
     try:
@@ -99,7 +108,7 @@ def inspect_file(path: Path, display_name: str | None = None) -> None:
             if head.startswith(_OLE_MAGIC):
                 _inspect_ole(handle, name)
             elif head.startswith(_ZIP_MAGICS):
-                _inspect_zip(handle, size, name)
+                _inspect_zip(handle, size, name, max_xml_bytes)
             else:
                 raise RejectedFile("file.not_workbook", name, _guess_kind(head))
     except OSError as exc:
@@ -170,7 +179,7 @@ def _declared_members(handle: BinaryIO, size: int) -> int | None:
     return count
 
 
-def _inspect_zip(handle: BinaryIO, size: int, name: str) -> None:
+def _inspect_zip(handle: BinaryIO, size: int, name: str, max_xml_bytes: int) -> None:
     declared = _declared_members(handle, size)
     if declared is not None and declared > MAX_MEMBERS:
         raise RejectedFile("file.unsafe", name, f"压缩包内文件数量异常（{declared} 个）")
@@ -179,6 +188,7 @@ def _inspect_zip(handle: BinaryIO, size: int, name: str) -> None:
         with zipfile.ZipFile(handle) as archive:
             members = archive.infolist()
             _check_sizes(members, name)
+            _check_xml_size(members, name, max_xml_bytes)
             names = {m.filename for m in members}
             if "xl/workbook.xml" not in names:
                 if _is_ods(archive, names):
@@ -216,6 +226,19 @@ def _check_sizes(members: list[zipfile.ZipInfo], name: str) -> None:
     for m in members:
         if m.file_size > RATIO_MIN_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
             raise RejectedFile("file.unsafe", name, _UNSAFE_SIZE)
+
+
+def _check_xml_size(members: list[zipfile.ZipInfo], name: str, limit: int) -> None:
+    """Refuse more XML than a report can hold, by the sizes the directory declares (zipfile
+    never inflates past them, so a member that lies fails as damaged when read)."""
+    total = sum(m.file_size for m in members if m.filename.lower().endswith(_XML_SUFFIXES))
+    if total > limit:
+        detail = f"解压后的表格内容有 {_megabytes(total)} MB，超过上限 {_megabytes(limit)} MB"
+        raise RejectedFile("file.oversized", name, detail)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.1f}".removesuffix(".0")
 
 
 def _check_xml_prolog(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:

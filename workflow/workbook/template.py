@@ -25,7 +25,6 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from itertools import groupby
 from pathlib import Path
-from types import MappingProxyType
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
@@ -43,6 +42,7 @@ from workflow.core.form import (
     SumRule,
 )
 from workflow.core.names import safe_name
+from workflow.workbook.mark_names import META_PROPERTIES, META_SHEET
 from workflow.workbook.template_instructions import (
     INSTRUCTION_WIDTHS,
     SHEET_INSTRUCTIONS,
@@ -76,18 +76,6 @@ __all__ = [
     "write_template_marks",
 ]
 
-META_PROPERTIES: Mapping[str, str] = MappingProxyType(
-    {
-        "form": "wf_form",
-        "template_version": "wf_template_version",
-        "agency": "wf_agency",
-        "year": "wf_year",
-    }
-)
-"""What each custom document property records -> its name. All values are strings:
-form.FORM_ID, form.TEMPLATE_VERSION, the agency name, str(year)."""
-
-META_SHEET = "_meta"
 SHEET_NAMES: tuple[str, ...] = (
     SHEET_INSTRUCTIONS,
     SHEET_PROSE,

@@ -45,6 +45,7 @@ __all__ = [
     "claim",
     "is_complete_zip",
     "is_ignored",
+    "may_read",
     "move_no_clobber",
     "parse_work_name",
     "remove_temp_files",
@@ -124,6 +125,19 @@ def being_written(path: Path) -> bool:
         os.close(fd)
 
 
+def may_read(path: Path) -> bool:
+    """False only when opening `path` for reading is refused (permissions, another owner);
+    a file that vanished or cannot be opened for another reason is the scans' business."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (none on Windows)
+    except PermissionError:
+        return False
+    except OSError:
+        return True
+    os.close(fd)
+    return True
+
+
 def is_complete_zip(path: Path) -> bool:
     """True when `path` opens as a zip whose central directory is whole.
 
@@ -174,6 +188,7 @@ class _Track:
     zip_ok: bool | None = None
     checked: float = 0.0
     not_before: float = 0.0
+    unreadable: bool = False
 
 
 class Readiness:
@@ -233,16 +248,28 @@ class Readiness:
                 ready.append(Ready(name, reason, track.received_at, track.size, track.mtime_ns))
         return sorted(ready, key=lambda r: (r.received_at, r.name))
 
+    def unreadable(self) -> list[str]:
+        """Files the daemon may not read (another owner, no read permission): never taken,
+        asked again at every scan, taken as soon as they can be read."""
+        return sorted(name for name, track in self._tracks.items() if track.unreadable)
+
     def _reason(self, name: str, track: _Track, now: float) -> str | None:
         if now < track.not_before:
             return None
-        if name in self._renamed:
-            return "renamed"
+        renamed = name in self._renamed
         # A name without an extension is how Excel names its save-in-progress temp file: wait
         # long enough for Excel to rename it before taking it as a submission.
         settle = self.settle if Path(name).suffix else self.give_up
-        if now - track.changed < settle:
+        if not renamed and now - track.changed < settle:
             return None
+        if track.unreadable or track.zip_ok is None:
+            # Before anything else: an unreadable file looks like a damaged one (no zip) and
+            # would be given up and rejected, though the agency sent a sound file.
+            track.unreadable = not may_read(self.inbox / name)
+            if track.unreadable:
+                return None
+        if renamed:
+            return "renamed"
         if track.zip_ok is None or (not track.zip_ok and now - track.checked >= self.settle):
             path = self.inbox / name
             probe = _probe(path)
@@ -266,6 +293,8 @@ class Readiness:
         now = self.clock()
         waits = []
         for name, t in self._tracks.items():
+            if t.unreadable:  # asked again at the next scan, not sooner
+                continue
             if name in self._renamed:
                 waits.append(max(0.0, t.not_before - now))
                 continue

@@ -57,6 +57,8 @@ class Done:
     seconds: float
     traceback: str | None = None
     blocked: str | None = None
+    too_slow: bool = False
+    """The file ran past `[watch] file_seconds` and was stopped (in-process runner)."""
 
 
 def run_job(job: Job, config: Config) -> Done:
@@ -140,9 +142,14 @@ def adopt_rejected_result(outbox: Path, record: Record) -> ProcessResult | None:
                 for f in data.get("findings", [])
             ]
             adopted = ProcessResult(
-                file=record.file_name, status=REJECTED, findings=findings,
-                outputs=data.get("outputs", {}), result_path=folder / RESULT_NAME,
-                attribution=Attribution.from_json(data), converted_from=data.get("converted_from"),
-                sha256=record.sha256, received_at=record.received_at,
-            )  # fmt: skip
+                file=record.file_name,
+                status=REJECTED,
+                findings=findings,
+                outputs=data.get("outputs", {}),
+                result_path=folder / RESULT_NAME,
+                attribution=Attribution.from_json(data),
+                converted_from=data.get("converted_from"),
+                sha256=record.sha256,
+                received_at=record.received_at,
+            )
     return adopted

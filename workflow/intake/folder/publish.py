@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable
 from datetime import datetime
@@ -79,9 +80,9 @@ class Summaries:
             except Exception as exc:  # tried again with the next refresh
                 failed.add(year)
                 problem = output_problem(exc)
-                if self._failed.get(year) == problem:
+                if self._failed.get(year) == _same_problem(exc, problem):
                     continue
-                self._failed[year] = problem
+                self._failed[year] = _same_problem(exc, problem)
                 if os_error_in(exc) is None:
                     log.exception("汇总表更新失败（稍后重试）：%s 年", year)
                 else:
@@ -91,3 +92,12 @@ class Summaries:
                     log.info("汇总表已更新：%s 年", year)
         self.years, self.written = failed, now
         return True
+
+
+def _same_problem(exc: Exception, problem: str) -> str:
+    """What makes two failures the same problem: the error and the folder, not the file name
+    (each try writes a temp file of another random name, and would be logged every time)."""
+    error = os_error_in(exc)
+    if error is None or not error.filename:
+        return problem
+    return f"{error.errno}:{os.path.dirname(os.fsdecode(error.filename))}"

@@ -8,6 +8,7 @@ stop, a pool broken by a dead worker), so no worker outlives the pool it belongs
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import logging
 import multiprocessing
@@ -15,6 +16,8 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -37,11 +40,46 @@ class _InlineRunner:
 
     def submit(self, job: Job) -> Future[Done]:
         future: Future[Done] = Future()
-        future.set_result(run_job(job, self.config))
+        start = time.perf_counter()
+        try:
+            with _time_limit(self.config.watch.file_seconds):
+                done = run_job(job, self.config)
+        except _TooSlow:
+            done = Done(job, None, time.perf_counter() - start, too_slow=True)
+        future.set_result(done)
         return future
 
     def shutdown(self, wait: bool = True) -> None:
         pass
+
+
+class _TooSlow(BaseException):
+    """Raised into an in-process file that ran past `[watch] file_seconds`. A BaseException,
+    so that `run_job`'s net for bugs (`except Exception`) does not turn it into a crash."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the body with `_TooSlow` after `seconds` (SIGALRM), where that can be done: in
+    the main thread of a POSIX process, as `workflow watch` runs the in-process runner. Else
+    (a test driving the loop from a thread, Windows) without a limit; the XML cap still holds.
+    Our writers write to temp files removed on any exception, so nothing half-written stays."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "setitimer"
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _worker_init() -> None:
@@ -85,14 +123,24 @@ class _PoolRunner:
         future.add_done_callback(lambda _: self.wake.set())
         return future
 
-    def restart(self) -> None:
-        """A worker died, which breaks the whole pool: end every process of the old pool before
-        any of its files runs again, so that no file is ever in two processes at once (the old
-        pool's other workers ignore SIGTERM and would finish their file beside the new run)."""
-        log.warning("处理进程意外退出，重新启动处理进程")
+    def restart(self, why: str = "处理进程意外退出") -> None:
+        """A worker died, which breaks the whole pool, or a file ran past `[watch]
+        file_seconds`: end every process of the old pool before any of its files runs again,
+        so that no file is ever in two processes at once (the old pool's other workers ignore
+        SIGTERM and would finish their file beside the new run)."""
+        log.warning("%s，重新启动处理进程", why)
         self._end_workers()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool()
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Start the new workers and let them import before any file is handed out: a file's
+        `[watch] file_seconds` counts from its submission, and must not be spent on a worker
+        starting up (seconds on a loaded machine)."""
+        warming = [self._pool.submit(_warm) for _ in range(self.capacity)]
+        with contextlib.suppress(Exception):  # a pool that broke again: the loop sees it
+            concurrent.futures.wait(warming, timeout=60)
 
     def _end_workers(self) -> None:
         # No public way to end a worker before Python 3.14's terminate_workers().
