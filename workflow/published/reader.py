@@ -17,18 +17,14 @@ from workflow.core.cell_values import Parsed, parse_count, parse_fee
 from workflow.core.errors import RejectedFile
 from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, FieldType
 from workflow.core.submission import CellRef, Submission
+from workflow.published.applications_table import read_applications
 from workflow.published.document import Document, squash
 from workflow.published.docx_source import read_docx
 from workflow.published.html_source import read_html
+from workflow.published.litigation_table import read_litigation
+from workflow.published.proactive_table import read_proactive
 from workflow.published.sections import SECTION_HEADINGS, cut, parse_title
-from workflow.published.tables import (
-    TABLE_NAMES,
-    Cells,
-    Unreadable,
-    read_applications,
-    read_litigation,
-    read_proactive,
-)
+from workflow.published.tables import TABLE_NAMES, Cells, Unreadable
 
 __all__ = ["PUBLISHED_SUFFIXES", "is_published", "read_published"]
 
@@ -73,6 +69,7 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
     for part in PROSE_PARTS:
         sub.values[part.key] = "\n".join(sections.prose.get(part.key, []))
         sub.cells[part.key] = CellRef("正文", squash(part.heading or part.section))
+    sub.printed = sections.printed()
     for section, read in _TABLES.items():
         rows = sections.rows.get(section)
         if not rows:
@@ -94,6 +91,7 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
             sub.notes.append(
                 f"{TABLE_NAMES[section]}由 {count} 个表格组成（如跨页断开），已合并读取"
             )
+    sub.notes.extend(sections.notes)
     return sub
 
 
