@@ -62,23 +62,23 @@ def _header_end(rows: list[list[str]]) -> int:
 def _applicant_columns(rows: list[list[str]], table: str, out: Cells) -> dict[str, int]:
     head = rows[: _header_end(rows)] or rows
     labels = [column.label for column in APPLICANT_COLUMNS]
-    exact: dict[str, list[int]] = {}
+    exact: dict[str, list[tuple[int, str]]] = {}
     for row in head:
         for i, cell in enumerate(row):
             if (flat := squash(cell)) in labels:
-                exact.setdefault(flat, []).append(i)
+                exact.setdefault(flat, []).append((i, flat))
     missing = [label for label in labels if label not in exact]
     near: dict[str, list[tuple[int, str]]] = {}
     for row in head if missing else []:
         for i, cell in enumerate(row):
             if squash(cell) and (label := match_label(cell, missing, table)) is not None:
-                near.setdefault(label, []).append((i, cell))
+                near.setdefault(label, []).append((i, squash(cell)))
     columns: dict[str, int] = {}
     for column in APPLICANT_COLUMNS:
         at = exact.get(column.label)
         if not at and column.label in near:
-            at = [i for i, _ in near[column.label]]
-            out.slip(table, near[column.label][0][1], column.label)
+            at = near[column.label]
+            out.slip(table, at[0][1], column.label)
         if not at:
             raise Unreadable(f"{table}找不到“{column.label}”列")
         runs = column_runs(at)

@@ -95,7 +95,7 @@ class _Walker:
         if tag in _SKIP:
             self.line.append(element.tail or "")
             return
-        if tag == "table" and element.find(".//table") is None:
+        if tag == "table" and not _is_layout(element):
             self.flush()
             self.blocks.append(Table(_grid(element)))
             self.line.append(element.tail or "")
@@ -115,6 +115,24 @@ class _Walker:
         if block:
             self.flush()
         self.line.append(element.tail or "")
+
+
+_LAYOUT_COLUMNS = 3
+"""At most this many cells a row: a table holding tables is the page's layout (nav | body |
+sidebar), not a report table (表二 has four columns, 表三 nine, 表四 fifteen)."""
+
+
+def _is_layout(table: Any) -> bool:
+    """A table that holds other tables in a few cells a row: its rows and cells are read as
+    blocks. A wide table with a table nested in a cell is a report table (the nested text is
+    its cell's)."""
+    if table.find(".//table") is None:
+        return False
+    widths = [
+        sum(1 for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th"))
+        for tr in _own_rows(table)
+    ]
+    return max(widths, default=0) <= _LAYOUT_COLUMNS
 
 
 def _own_rows(table: Any) -> Iterator[Any]:

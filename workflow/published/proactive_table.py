@@ -77,13 +77,13 @@ class _Reader:
         blocks = [SECTION2_BLOCKS[self.block]] if self.block is not None else SECTION2_BLOCKS
         wanted = [c for block in blocks for c in block.columns if _S2_WORDS[c] not in found]
         used = set(found.values())
-        hits: dict[str, list[int]] = {}
+        hits: dict[str, list[tuple[int, str]]] = {}
         for i, flat in enumerate(flats):
             if i in used or not flat or flat == _LABEL_HEADER:
                 continue
             label = match_label(row[i], wanted, self.table)
             if label is not None:
-                hits.setdefault(label, []).append(i)
+                hits.setdefault(label, []).append((i, flats[i]))
         for label, indexes in hits.items():
             runs = column_runs(indexes)
             if len(runs) > 1:
@@ -147,10 +147,10 @@ class _Reader:
         if not self.seen:
             raise Unreadable(f"{self.table}中找不到格式中的任何一行（规章、行政许可……）")
         self.left_out()
-        for article, cells in self.skipped.items():
+        for name, cells in self.skipped.items():
             labels = "、".join(dict.fromkeys(c.split("·")[0] for c in cells))
             self.out.notes.append(
-                f"{self.table}{article}为 2019 年格式，没有“{cells[0].split('·')[1]}”等列，"
+                f"{self.table}{name}为 2019 年格式，没有“{cells[0].split('·')[1]}”等列，"
                 f"{labels}的 {len(cells)} 个数未读取（不作推测）"
             )
         return self.out

@@ -168,8 +168,9 @@ def _subheading(text: str) -> tuple[str, str] | None:
     if match is None:
         return None
     body = match.group(2)
-    cut_at = min((i for i in (body.find("。"), body.find("："), body.find(":")) if i >= 0),
-                 default=len(body))  # fmt: skip
+    cut_at = min(
+        (i for i in (body.find("。"), body.find("："), body.find(":")) if i >= 0), default=len(body)
+    )
     head = body[: min(cut_at, 30)]
     for key, words in _TOPIC_WORDS:
         if any(w in head for w in words):

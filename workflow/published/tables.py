@@ -81,13 +81,16 @@ def match_label(printed: str, labels: list[str], table: str) -> str | None:
         raise Unreadable(f"{table}中的“{printed}”可能是“{options}”，无法确定") from exc
 
 
-def column_runs(indexes: list[int]) -> list[list[int]]:
-    """Grid columns grouped into runs of neighbours: one merged cell spans one run, two runs
-    are two cells."""
+def column_runs(cells: list[tuple[int, str]]) -> list[list[int]]:
+    """Grid columns (index, printed text) grouped into the cells they are: a merged cell
+    repeats its text in neighbouring columns (one run); another text, or a gap, is another
+    cell."""
     runs: list[list[int]] = []
-    for i in sorted(set(indexes)):
-        if runs and i == runs[-1][-1] + 1:
+    texts: list[str] = []
+    for i, text in sorted(set(cells)):
+        if runs and i == runs[-1][-1] + 1 and text == texts[-1]:
             runs[-1].append(i)
         else:
             runs.append([i])
+            texts.append(text)
     return runs
