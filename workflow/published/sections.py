@@ -291,11 +291,23 @@ def cut(document: Document) -> Sections:
 
 
 def parse_title(lines: list[str], hint: str = "") -> tuple[str, int | None]:
-    """(agency, year) from the title lines before 一、总体情况, else from the page's title."""
+    """(agency, year) from the title lines before 一、总体情况, else from the page's title.
+
+    A page's side bar or 相关文章 list may name other reports before this one's title: where
+    the page's <title> (or the document's title property) names a report, the line that agrees
+    with it is taken."""
     pairs = ["".join(lines[i : i + 2]) for i in range(len(lines))]
-    for candidate in (*lines, *pairs, hint):
-        flat = squash(candidate).replace(REPORT_TITLE_SUFFIX, "年政府信息公开工作年度报告")
-        match = _TITLE.search(flat)
-        if match:
-            return match.group(1).strip("-_|·—"), int(match.group(2))
-    return "", None
+    found = [t for t in (_title(c) for c in (*lines, *pairs)) if t is not None]
+    said = _title(hint)
+    if said is None:
+        return found[0] if found else ("", None)
+    agreeing = [
+        t for t in found if t[0] and t[1] == said[1] and (t[0] in said[0] or said[0] in t[0])
+    ]
+    return agreeing[0] if agreeing else said
+
+
+def _title(text: str) -> tuple[str, int] | None:
+    flat = squash(text).replace(REPORT_TITLE_SUFFIX, "年政府信息公开工作年度报告")
+    match = _TITLE.search(flat)
+    return (match.group(1).strip("-_|·—"), int(match.group(2))) if match else None
