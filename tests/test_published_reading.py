@@ -48,6 +48,16 @@ def refusal(report: PublishedReport, tmp_path: Path, kind: str = "docx") -> str:
         ("行政复议", "行政法复议", "表四"),
         ("结果维持", "结果维特", "表四"),
     ],
+    ids=[
+        "s2-header-in-force",
+        "s2-header-repealed",
+        "s2-row-penalty",
+        "s3-column-social",
+        "s3-row-new",
+        "s3-item-secret",
+        "s4-group-review",
+        "s4-column-upheld",
+    ],
 )
 def test_a_label_a_character_off_is_read_as_the_label_and_named(
     tmp_path: Path, kind: str, label: str, printed: str, table: str
@@ -115,7 +125,7 @@ def test_a_missing_row_with_a_stray_row_of_numbers_is_refused(tmp_path: Path) ->
 
 def test_a_table_with_most_rows_missing_is_refused(tmp_path: Path) -> None:
     report = PublishedReport(layout=Layout(groups_once=True))
-    rows = [r[1][0] for r in report.tables() if r[0].startswith("三")][0]
+    rows = next(r[1][0] for r in report.tables() if r[0].startswith("三"))
     items = tuple(cell[0] for row in rows for cell in row if cell[0][:1].isdigit())
     message = refusal(PublishedReport(layout=Layout(groups_once=True), drop_rows=items), tmp_path)
     assert "表三找不到" in message
@@ -182,7 +192,7 @@ def test_an_unknown_table_after_table_four_is_not_read_and_named(tmp_path: Path)
 def test_the_closing_sections_are_found_by_their_words(tmp_path: Path) -> None:
     closing = (
         ("五、当前存在的突出问题", "问题甲。"),
-        ("六、下一步改进举措", "举措乙。"),
+        ("六、下一步工作安排", "举措乙。"),
         ("七、其他需要报告的事项", "其他丙。"),
     )
     sub = read(PublishedReport(closing=closing), tmp_path)
@@ -241,6 +251,18 @@ def test_prose_around_a_table_is_its_sections_text(tmp_path: Path) -> None:
     assert sub.is_published
 
 
+def test_parts_of_a_split_table_that_do_not_line_up_are_refused(tmp_path: Path) -> None:
+    """The second part of 表三 lost the first (blank) column: which column is 自然人 there
+    would be a guess."""
+    layout = Layout(split_applications_at=12, blank_column=True)
+    page = PublishedReport(layout=layout).write_html(tmp_path / "a.html")
+    parts = page.read_text("utf-8").split("<table")
+    parts[3] = parts[3].replace('<tr><td style="text-align:center">&nbsp;</td>', "<tr>")
+    page.write_text("<table".join(parts), "utf-8")
+    with pytest.raises(RejectedFile, match="表三由几个列数不同的表格组成"):
+        read_published(page)
+
+
 # --- sub-headings of 一 worded freely -----------------------------------------------------------
 
 
@@ -254,21 +276,29 @@ def test_sub_headings_worded_as_aspects_head_their_parts(tmp_path: Path) -> None
     }
     sub = read(PublishedReport(prose=prose), tmp_path)
     parts = ("text_proactive", "text_on_request", "text_management")
-    assert [sub.text(k) for k in (*parts, "text_platforms", "text_oversight")] == ["A。", "B。", "C。", "D。", "E。"]
+    assert [sub.text(k) for k in (*parts, "text_platforms", "text_oversight")] == [
+        "A。",
+        "B。",
+        "C。",
+        "D。",
+        "E。",
+    ]
 
 
 def test_sub_headings_that_name_no_topic_keep_their_text_in_the_overview(tmp_path: Path) -> None:
     prose = {
-        "（一）突出重点，落实公开责任": "一是加强领导。二是完善制度。",
-        "（二）规范办理依申请公开": "依申请B。",
-        "（三）平台建设和监督保障": "平台C。",
+        "（一）主动公开情况": "主动A。",
+        "（二）突出重点，落实公开责任": "一是加强领导。二是完善制度。",
+        "（三）规范办理依申请公开": "依申请B。",
+        "（四）平台建设和监督保障": "平台C。",
     }
     sub = read(PublishedReport(prose=prose), tmp_path)
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
-    assert sub.text("text_overview") == "（一）突出重点，落实公开责任\n一是加强领导。二是完善制度。"
+    assert sub.text("text_overview") == "（二）突出重点，落实公开责任\n一是加强领导。二是完善制度。"
+    assert sub.text("text_proactive") == "主动A。"
     assert sub.text("text_on_request") == "依申请B。"
     assert sub.text("text_platforms") == "平台C。"
-    assert sub.text("text_proactive") == ""
+    assert sub.text("text_management") == ""
     whole = sub.section_text("overview")
     assert all(words in whole for words in ("落实公开责任", "依申请B。", "平台建设和监督保障"))
 
@@ -302,3 +332,22 @@ def test_a_report_table_with_a_table_nested_in_a_cell_stays_a_table(tmp_path: Pa
     cell.add_table(rows=1, cols=1).cell(0, 0).text = "注"
     document.save(str(path))
     assert numbers(read_published(path), NUMERIC) == expected(NUMERIC)
+
+
+def test_a_sentence_run_into_a_top_heading_is_its_sections_text(tmp_path: Path) -> None:
+    page = PublishedReport().write_html(tmp_path / "a.html")
+    text = page.read_text("utf-8").replace(
+        "<p>六、其他需要报告的事项</p><p>", "<p>六、其他需要报告的事项"
+    )
+    page.write_text(text, "utf-8")
+    sub = read_published(page)
+    assert sub.text("text_other") == "本年度未收取信息处理费。"
+    assert sub.printed[-1].heading == "六、其他需要报告的事项"
+
+
+def test_a_web_table_with_a_table_nested_in_a_cell_stays_a_table(tmp_path: Path) -> None:
+    page = PublishedReport().write_html(tmp_path / "a.html")
+    nested = "<table><tr><td>注</td></tr></table>"
+    text = page.read_text("utf-8").replace("<td", f"<td>{nested}</td><td", 1)
+    page.write_text(text, "utf-8")
+    assert numbers(read_published(page), NUMERIC) == expected(NUMERIC)

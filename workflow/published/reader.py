@@ -79,6 +79,10 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
                 f"找不到{TABLE_NAMES[section]}（“{SECTION_HEADINGS[section]}”标题下没有表格）",
             )
         try:
+            if section in sections.misaligned:
+                raise Unreadable(
+                    f"{TABLE_NAMES[section]}由几个列数不同的表格组成（如跨页断开），各列无法对齐"
+                )
             cells = read(rows)
         except Unreadable as exc:
             raise RejectedFile("file.published_unreadable", name, str(exc)) from exc

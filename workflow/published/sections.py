@@ -110,6 +110,9 @@ class Sections:
     parts: list[_Part] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """What was unusual in the layout and matters for the figures (a table not read)."""
+    misaligned: set[str] = field(default_factory=set)
+    """Table roles whose parts (a table split at a page break) have different numbers of
+    columns: which column of one is which of the other would be a guess."""
 
     def printed(self) -> list[PrintedSection]:
         return [p.printed() for p in self.parts]
@@ -139,11 +142,11 @@ def _heading(text: str, last: int) -> _Heading | None:
         return None
     number, words = match.group(1), match.group(2)
     rest = ""
-    if len(words) > _HEADING_MAX:
-        official = next((w for w in _RUN_IN if words.startswith(w)), None)
-        if official is None:
-            return None
+    official = next((w for w in _RUN_IN if words.startswith(w)), None)
+    if official is not None and "。" in words[len(official) :]:  # a sentence runs on
         words, rest = official, words[len(official) :].lstrip("。.:：，,")
+    elif len(words) > _HEADING_MAX:
+        return None
     n = _NUMERALS.index(number) + 1
     roles = _roles(words)
     if roles:
@@ -201,7 +204,6 @@ class _Cutter:
         self.last = 0
         self.prose_keys: tuple[str, ...] = ()
         self.ended = False
-        self.widths: dict[str, int] = {}
 
     def start(self, heading: _Heading, text: str) -> None:
         """A new section headed by `text` (its words and any paragraph run into it)."""
@@ -226,19 +228,19 @@ class _Cutter:
         if not rows or self.ended:
             return
         role = _table_role(rows)
-        width = len(rows[0])
         if role is None and self.part is not None:
             own = [r for r in self.part.roles if r in TABLE_ROLES]
-            if own and self.widths.get(own[0], width) == width:
+            if own and _aligned(self.out.rows.get(own[0], rows), rows):
                 role = own[0]
             elif own and any(_has_number(row) for row in rows):
                 self.out.notes.append(
                     f"“{self.part.heading}”下有一个不属于表二至表四的表格，未读取"
                 )
         if role in TABLE_ROLES:
-            self.out.rows.setdefault(role, []).extend(rows)
+            if not _aligned(self.out.rows.get(role, rows), rows):
+                self.out.misaligned.add(role)
+            self.out.rows[role] = _padded([*self.out.rows.get(role, []), *rows])
             self.out.tables[role] = self.out.tables.get(role, 0) + 1
-            self.widths.setdefault(role, width)
         elif self.part is not None:
             self.part.extra_tables.append(tuple(tuple(row) for row in rows))
 
@@ -274,6 +276,19 @@ def _tail(text: str, rest: str) -> str:
         if squash(text[i:]) == rest:
             return text[i:].strip()
     return rest
+
+
+def _aligned(above: list[list[str]], below: list[list[str]]) -> bool:
+    """Whether the rows of a table's next part line up with those before it: as many columns,
+    or more only where every cell is empty (a trailing column of the layout)."""
+    narrow = min(len(above[0]), len(below[0]))
+    return not any(c.strip() for row in (*above, *below) for c in row[narrow:])
+
+
+def _padded(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of tables read as one, all as wide as the widest (short rows padded with '')."""
+    width = max(len(row) for row in rows)
+    return [row + [""] * (width - len(row)) for row in rows]
 
 
 def _has_number(row: list[str]) -> bool:
