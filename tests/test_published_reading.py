@@ -303,6 +303,21 @@ def test_sub_headings_that_name_no_topic_keep_their_text_in_the_overview(tmp_pat
     assert all(words in whole for words in ("落实公开责任", "依申请B。", "平台建设和监督保障"))
 
 
+def test_a_sub_heading_run_into_its_text(tmp_path: Path) -> None:
+    """（一）主动公开情况全年… : the official words end the heading; a heading of other words
+    with no mark before its text leaves the whole paragraph as the part's text."""
+    prose = {
+        "": "（一）主动公开情况全年主动公开38条。",
+        "（二）依申请公开情况": "依申请B。",
+        "（三）加强平台建设一是改版政府门户网站新增智能问答等多项互动功能方便群众查询。": "",
+    }
+    sub = read(PublishedReport(prose=prose), tmp_path)
+    assert sub.text("text_proactive") == "全年主动公开38条。"
+    assert sub.text("text_platforms") == (
+        "（三）加强平台建设一是改版政府门户网站新增智能问答等多项互动功能方便群众查询。"
+    )
+
+
 # --- real government markup --------------------------------------------------------------------
 
 

@@ -60,6 +60,8 @@ _TOPIC_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 """Words of a sub-heading of 一 → the part it heads: （一）主动公开方面 as （一）主动公开情况."""
 _BARE_SUBHEADINGS = {squash(p.heading)[3:]: p.key for p in PROSE_PARTS if p.heading}
+_SUB_MAX = 30
+"""Characters a sub-heading of 一 may run to before the 。 or ： that ends it."""
 _TABLE_SIGNS: dict[str, tuple[str, ...]] = {
     "proactive": ("第二十条", "制发件数", "现行有效", "处理决定数量", "规范性文件", "事业性收费"),
     "applications": (
@@ -161,9 +163,14 @@ def _heading(text: str, last: int) -> _Heading | None:
 
 
 def _subheading(text: str) -> tuple[str, str] | None:
-    """(prose key, the rest of the paragraph) when `text` starts a sub-part of 一: a
-    （一）…（五） heading (its words say which part; none known → the general text), or a
-    part's official words alone."""
+    """(prose key, the paragraph's text after its heading) when `text` starts a sub-part of
+    一: a （一）…（五） heading — its words say which part; none known: the general text — or
+    a part's official words alone.
+
+    The heading ends at its official words (（一）主动公开情况全年主动公开38条), or at a 。 or ：
+    within its first 30 characters, or is the whole paragraph when that is no longer; a
+    heading running into its text with no mark between ends nowhere certain, and the whole
+    paragraph is the part's text."""
     flat = squash(text)
     if flat in _BARE_SUBHEADINGS:
         return _BARE_SUBHEADINGS[flat], ""
@@ -171,13 +178,19 @@ def _subheading(text: str) -> tuple[str, str] | None:
     if match is None:
         return None
     body = match.group(2)
-    cut_at = min(
-        (i for i in (body.find("。"), body.find("："), body.find(":")) if i >= 0), default=len(body)
-    )
-    head = body[: min(cut_at, 30)]
+    official = next((w for w in _BARE_SUBHEADINGS if body.startswith(w)), None)
+    stops = [i for i in (body.find("。"), body.find("："), body.find(":")) if 0 <= i < _SUB_MAX]
+    if official is not None:
+        head, rest = official, body[len(official) :].lstrip("。.:：，,")
+    elif stops:
+        head, rest = body[: min(stops)], body[min(stops) + 1 :]
+    elif len(body) <= _SUB_MAX:
+        head, rest = body, ""
+    else:
+        head, rest = body[:_SUB_MAX], flat
     for key, words in _TOPIC_WORDS:
         if any(w in head for w in words):
-            return key, body[cut_at:].lstrip("。:：") if cut_at < len(body) else ""
+            return key, rest
     return "text_overview", ""
 
 
