@@ -430,6 +430,7 @@ def _word_table(rows: Rows) -> str:
 def _word_paragraph(text: str, font: str = "仿宋_GB2312") -> str:
     return (
         "<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>"
+        '<span style="white-space:pre">\t</span>'
         f"{_spans(text, f'font-size:16.0pt;font-family:{font}')}"
         "<span lang=EN-US><o:p></o:p></span></p>"
     )
@@ -449,6 +450,7 @@ def word_pasted_page(report: PublishedReport) -> str:
         f"<li><a>{report.agency}{report.year - 1}年政府信息公开工作年度报告</a></li>"
         f"<li><a>县卫生健康局{report.year}年政府信息公开工作年度报告</a></li></ul></div>"
         '<div class="main"><div class="crumb">当前位置：首页 &gt; 政务公开 &gt; 年报</div>'
+        '<div class="links_con"><span>相关链接：</span><p><a></a></p></div>'
         '<div class="TRS_Editor"><div class=WordSection1>'
         "<p class=MsoNormal align=center style='text-align:center'><b>"
         f"{_spans(title, 'font-size:22.0pt;font-family:方正小标宋简体')}</b></p>",
@@ -472,8 +474,10 @@ def word_pasted_page(report: PublishedReport) -> str:
         parts.append(_word_paragraph(heading, "黑体"))
         parts.append(_word_paragraph(text))
     parts.append(
-        "</div></div></div>"
-        '<div class="footer"><p>主办单位：城关镇人民政府&nbsp;&nbsp;版权所有</p>'
+        '</div></div><div class="article_attachment"><div>附件下载</div><ul></ul></div>'
+        "<div><p>扫一扫在手机上查看当前页面</p></div><button>关闭</button></div>"
+        '<div class="footer"><ul><li><a>福建省人民政府</a></li><li><a>人民网</a></li></ul>'
+        "<p>主办单位：城关镇人民政府&nbsp;&nbsp;版权所有</p>"
         "<p>网站标识码：1234567890</p></div></body></html>"
     )
     return "".join(parts)

@@ -74,7 +74,7 @@ _TABLE_SIGNS: dict[str, tuple[str, ...]] = {
 """Words only that table holds: how a table is known whatever its heading says."""
 _PAGE_END = re.compile(
     r"版权所有|Copyright|ICP备|网站标识码|主办单位|承办单位：|打印本页|关闭窗口|【打印】|【关闭】"
-    r"|分享到|上一篇|下一篇|相关链接|扫一扫|网站地图|联系我们",
+    r"|分享到|上一篇|下一篇|相关链接|扫一扫|网站地图|联系我们|附件下载|责任编辑|我要纠错|【字体",
     re.IGNORECASE,
 )
 """A web page's furniture after the report: where the last section's text stops."""
