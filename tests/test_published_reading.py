@@ -238,6 +238,26 @@ def test_a_table_under_a_heading_worded_oddly_is_known_by_its_contents(tmp_path:
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
 
 
+def test_the_closing_sections_after_tables_with_no_headings(tmp_path: Path) -> None:
+    """二、三、四 printed as images (not in the text): the tables are known by their contents,
+    and 五、六 come after table 四 whatever number the last heading had."""
+    path = write(PublishedReport(), tmp_path, "docx")
+    for heading in ("二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"):
+        _drop_paragraph(path, heading)
+    _drop_paragraph(path, "四、政府信息公开行政复议、行政诉讼情况")
+    sub = read_published(path)
+    assert numbers(sub, NUMERIC) == expected(NUMERIC)
+    assert sub.text("text_problems") == "信息公开的深度还不够。"
+    assert sub.text("text_other") == "本年度未收取信息处理费。"
+
+
+def test_a_heading_merging_two_sections_gives_its_text_to_both(tmp_path: Path) -> None:
+    closing = (("五、存在的主要问题、改进情况及其他需要报告的事项", "问题与其他。"),)
+    sub = read(PublishedReport(closing=closing), tmp_path)
+    assert sub.printed[-1].roles == ("problems", "other")
+    assert sub.text("text_problems") == sub.text("text_other") == "问题与其他。"
+
+
 def test_prose_around_a_table_is_its_sections_text(tmp_path: Path) -> None:
     path = write(PublishedReport(), tmp_path, "docx")
     document = docx.Document(str(path))

@@ -134,8 +134,9 @@ class _Heading:
     """Text run into the heading's paragraph after its words ('' when none)."""
 
 
-def _heading(text: str, last: int) -> _Heading | None:
-    """The top-level heading `text` is, given the number of the last one (0 before any)."""
+def _heading(text: str, last: int, past_tables: bool = False) -> _Heading | None:
+    """The top-level heading `text` is, given the number of the last one (0 before any) and
+    whether table 四 has been read (the sections after the tables come after it)."""
     flat = squash(text)
     if flat in _BARE_HEADINGS:
         return _Heading("", (_BARE_HEADINGS[flat],), "")
@@ -154,10 +155,10 @@ def _heading(text: str, last: int) -> _Heading | None:
     if roles:
         if n <= last or any(n < _CANONICAL.get(r, 5) for r in roles):
             return None
-        if set(roles) <= _TAIL_ROLES and last < 4:
+        if set(roles) <= _TAIL_ROLES and last < 4 and not past_tables:
             return None
         return _Heading(number, roles, rest)
-    if n == last + 1 and (last == 0 or last >= 4):
+    if n == last + 1 and (last == 0 or last >= 4 or past_tables):
         return _Heading(number, ("overview",) if n == 1 else (), rest)
     return None
 
@@ -263,7 +264,8 @@ class _Cutter:
         if self.part is not None and len(text) <= _PAGE_END_MAX and _PAGE_END.search(text):
             self.ended = True
             return
-        if (heading := _heading(text, self.last)) is not None:
+        past_tables = "litigation" in self.out.rows
+        if (heading := _heading(text, self.last, past_tables)) is not None:
             self.start(heading, text)
             return
         if self.part is None:
