@@ -70,10 +70,11 @@ def test_a_label_a_character_off_is_read_as_the_label_and_named(
     assert [f.rule for f in run_checks(sub)] == ["source.note"]
 
 
-def test_other_names_for_a_column_are_read(tmp_path: Path) -> None:
-    sub = read(PublishedReport(edits={"其他": "其它", "总计": "合计"}), tmp_path)
+@pytest.mark.parametrize("other", ["其它", "其他组织"])
+def test_other_names_for_a_column_are_read(tmp_path: Path, other: str) -> None:
+    sub = read(PublishedReport(edits={"其他": other, "总计": "合计"}), tmp_path)
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
-    assert "表三中的“其它”按格式中的“其他”读取" in sub.notes
+    assert f"表三中的“{other}”按格式中的“其他”读取" in sub.notes
 
 
 def test_a_slip_as_near_to_two_labels_is_refused(tmp_path: Path) -> None:

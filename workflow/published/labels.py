@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 __all__ = ["ALIASES", "AmbiguousLabel", "allowance", "closest", "distance"]
 
-ALIASES = {"其它": "其他", "合计": "总计"}
+ALIASES = {"其它": "其他", "其他组织": "其他", "其它组织": "其他", "合计": "总计"}
 """Printed word → the form's label it is another name for (not a slip)."""
 
 

@@ -35,7 +35,7 @@ _TOP = re.compile(r"^([一二三四五六七八九十])[、.，,](.*)$", re.DOTA
 _HEADING_MAX = 40
 """Characters a top-level heading's words may run to (squashed); a longer line is prose."""
 _ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("fees", ("信息处理费",)),
+    ("fees", ("信息处理费", "收费")),
     ("overview", ("总体情况", "基本情况", "概述", "概况", "总体")),
     ("proactive", ("主动公开",)),
     ("applications", ("收到和处理", "依申请", "申请情况", "申请公开")),
