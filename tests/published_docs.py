@@ -204,6 +204,7 @@ class PublishedReport:
     """Labels of table rows the office left out (规章 for a body that makes none)."""
     fee_section: bool = False
     """五、信息处理费收取情况 with its own table after table 四; 五, 六 renumbered 六, 七."""
+    fee_heading: str = "五、信息处理费收取情况"
     closing: tuple[tuple[str, str], ...] = ()
     """(heading, text) of the sections after table 四, instead of the official 五 and 六."""
 
@@ -225,7 +226,7 @@ class PublishedReport:
 
     def fee_table(self) -> tuple[str, Rows]:
         rows = [[c("项目"), c("收费次数"), c("收费金额（元）")], [c("信息处理费"), c(0), c(0)]]
-        return "五、信息处理费收取情况", _edited(rows, self.edits, ())
+        return self.fee_heading, _edited(rows, self.edits, ())
 
     def tables(self) -> list[tuple[str, list[Rows]]]:
         parts = {

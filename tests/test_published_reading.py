@@ -163,6 +163,13 @@ def test_an_added_fee_section_with_its_own_table(tmp_path: Path, kind: str) -> N
     assert sub.text("text_other") == "本年度未收取信息处理费。"
 
 
+def test_a_fee_section_worded_otherwise_is_the_fee_section(tmp_path: Path) -> None:
+    report = PublishedReport(fee_section=True, fee_heading="五、政府信息公开收费及减免情况")
+    sub = read(report, tmp_path)
+    assert [s.roles for s in sub.printed][4:] == [("fees",), ("problems",), ("other",)]
+    assert sub.text("text_problems") == "信息公开的深度还不够。"
+
+
 def _drop_paragraph(path: Path, text: str) -> None:
     document = docx.Document(str(path))
     for paragraph in document.paragraphs:
