@@ -20,10 +20,11 @@ from workflow.core.submission import CellRef, Submission
 from workflow.published.applications_table import read_applications
 from workflow.published.document import Document, squash
 from workflow.published.docx_source import read_docx
+from workflow.published.headings import parse_title
 from workflow.published.html_source import read_html
 from workflow.published.litigation_table import read_litigation
 from workflow.published.proactive_table import read_proactive
-from workflow.published.sections import SECTION_HEADINGS, cut, parse_title
+from workflow.published.sections import SECTION_HEADINGS, cut
 from workflow.published.tables import TABLE_NAMES, Cells, Unreadable
 
 __all__ = ["PUBLISHED_SUFFIXES", "is_published", "read_published"]
