@@ -70,6 +70,16 @@ def test_a_label_a_character_off_is_read_as_the_label_and_named(
     assert [f.rule for f in run_checks(sub)] == ["source.note"]
 
 
+def test_items_printed_without_their_numbers_are_placed_by_their_words(tmp_path: Path) -> None:
+    edits = {
+        "1.属于国家秘密": "属于国家秘密",
+        "1.本机关不掌握相关政府信息": "本机关不掌握相关政府信息",
+    }
+    sub = read(PublishedReport(edits=edits), tmp_path)
+    assert numbers(sub, NUMERIC) == expected(NUMERIC)
+    assert sub.notes == []
+
+
 @pytest.mark.parametrize("other", ["其它", "其他组织"])
 def test_other_names_for_a_column_are_read(tmp_path: Path, other: str) -> None:
     sub = read(PublishedReport(edits={"其他": other, "总计": "合计"}), tmp_path)

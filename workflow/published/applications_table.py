@@ -3,7 +3,8 @@
 Columns are where the header says 自然人 … 总计 (one printed a character off, or 其它 / 合计, is
 read as it, noted); two separate columns that could each be one of them are a guess, refused.
 Rows are placed by their numbering and words: 一、本年新收…, （一）予以公开, （三）不予公开 with
-its numbered items (written once or merged down). A label a character or two off the format's
+its numbered items (written once or merged down; an item printed without its number is placed
+by its words within its group). A label a character or two off the format's
 is read as it, noted; a row of numbers whose label is no row of the format is refused; a row the
 report leaves out is not reported (0), noted — unless most are missing (not this table).
 
@@ -123,11 +124,26 @@ class _Classifier:
             self.group = _GROUP_PREFIX[number]
             item = re.search(r"(\d{1,2})[.、]", rest)
             if item is None:
-                return "other_single" if self.group == "other" else None
+                words = squash(_ITEMS[self.group][0].group)[3:]
+                unnumbered = self._unnumbered(rest.removeprefix(words))
+                return unnumbered or ("other_single" if self.group == "other" else None)
             rest = rest[item.start() :]
         elif not self.group or not _ITEM.match(rest):
-            return _BARE.get(label) or self._near_top(label)
+            return self._unnumbered(label) or _BARE.get(label) or self._near_top(label)
         return self._item(label, rest)
+
+    def _unnumbered(self, label: str) -> str | None:
+        """An item of the current group printed without its number (属于国家秘密 under
+        （三）不予公开): the item whose words it is, a slip of a character allowed."""
+        if not self.group or not label:
+            return None
+        items = {squash(r.label).split(".", 1)[1]: r for r in _ITEMS[self.group]}
+        found = match_label(label, list(items), self.table)
+        if found is None:
+            return None
+        if found != label:
+            self.out.slip(self.table, label, found)
+        return items[found].stem
 
     def _near_top(self, label: str) -> str | None:
         """A top row (一、本年新收… / 二、上年结转… / 四、结转下年度…) printed off its words."""
