@@ -70,12 +70,18 @@ def test_a_label_a_character_off_is_read_as_the_label_and_named(
     assert [f.rule for f in run_checks(sub)] == ["source.note"]
 
 
-def test_items_printed_without_their_numbers_are_placed_by_their_words(tmp_path: Path) -> None:
+@pytest.mark.parametrize("groups_once", [False, True], ids=["merged", "groups-once"])
+def test_items_printed_without_their_numbers_are_placed_by_their_words(
+    tmp_path: Path, groups_once: bool
+) -> None:
+    """（三）不予公开 merged down its items, or written once: 属于国家秘密 is its item 1."""
     edits = {
         "1.属于国家秘密": "属于国家秘密",
         "1.本机关不掌握相关政府信息": "本机关不掌握相关政府信息",
+        "2.没有现成信息需要另行制作": "没有现成信息需要另行制作",
     }
-    sub = read(PublishedReport(edits=edits), tmp_path)
+    report = PublishedReport(edits=edits, layout=Layout(groups_once=groups_once))
+    sub = read(report, tmp_path)
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
     assert sub.notes == []
 
