@@ -295,6 +295,18 @@ def test_prose_around_a_table_is_its_sections_text(tmp_path: Path) -> None:
     assert sub.is_published
 
 
+def test_tables_with_no_headings_at_all_are_still_a_published_report(tmp_path: Path) -> None:
+    path = write(PublishedReport(), tmp_path, "docx")
+    document = docx.Document(str(path))
+    for paragraph in document.paragraphs[1:]:
+        paragraph._p.getparent().remove(paragraph._p)
+    document.save(str(path))
+    sub = read_published(path)
+    assert numbers(sub, NUMERIC) == expected(NUMERIC)
+    assert sub.printed == []
+    assert sub.is_published
+
+
 def test_parts_of_a_split_table_that_do_not_line_up_are_refused(tmp_path: Path) -> None:
     """The second part of 表三 lost the first (blank) column: which column is 自然人 there
     would be a guess."""

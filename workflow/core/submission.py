@@ -72,6 +72,8 @@ class Submission:
     printed: list[PrintedSection] = field(default_factory=list)
     """A published report's top-level sections in reading order; empty for a workbook (whose
     prose sits in its fixed cells). See `section_text`."""
+    published: bool = False
+    """Read from a published document (.docx, .html) rather than a workbook."""
 
     @property
     def agency(self) -> str:
@@ -102,8 +104,9 @@ class Submission:
 
     @property
     def is_published(self) -> bool:
-        """True for a report read from a published document (.docx, .html), not a workbook."""
-        return bool(self.printed)
+        """True for a report read from a published document (.docx, .html), not a workbook:
+        its prose is where its headings put it, not in fixed cells."""
+        return self.published
 
     def section_text(self, role: str) -> str:
         """The whole text of every printed section with this role ('overview' for 一、总体情况

@@ -58,7 +58,7 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
     document = _READERS[path.suffix.lower()](path, name)
     sections = cut(document)
     agency, year = parse_title(sections.title_lines, document.title_hint)
-    sub = Submission(values={}, source=path)
+    sub = Submission(values={}, source=path, published=True)
     sub.values["agency_name"] = agency
     sub.raw["agency_name"] = agency
     sub.cells["agency_name"] = CellRef("标题", "单位名称")
