@@ -222,7 +222,7 @@ def test_the_closing_sections_are_found_by_their_words(tmp_path: Path) -> None:
     sub = read(PublishedReport(closing=closing), tmp_path)
     assert sub.text("text_problems") == "问题甲。\n举措乙。"
     assert sub.text("text_other") == "其他丙。"
-    assert sub.section_text("problems") == "问题甲。\n举措乙。"
+    assert sub.printed_text("problems") == "问题甲。\n举措乙。"
 
 
 def test_a_section_worded_like_no_other_after_the_tables_is_its_own(tmp_path: Path) -> None:
@@ -248,7 +248,7 @@ def test_a_list_numbered_like_headings_inside_the_overview_stays_prose(tmp_path:
     sub = read(PublishedReport(prose=prose), tmp_path)
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
     assert [s.roles for s in sub.printed][:2] == [("overview",), ("proactive",)]
-    assert "二、强化平台建设" in sub.section_text("overview")
+    assert "二、强化平台建设" in sub.printed_text("overview")
 
 
 def test_a_table_under_a_heading_worded_oddly_is_known_by_its_contents(tmp_path: Path) -> None:
@@ -290,8 +290,8 @@ def test_prose_around_a_table_is_its_sections_text(tmp_path: Path) -> None:
     table_three.addprevious(before._p)
     document.save(str(path))
     sub = read_published(path)
-    assert sub.section_text("applications") == "2022年共收到政府信息公开申请0条。"
-    assert sub.section_text("proactive") == ""
+    assert sub.printed_text("applications") == "2022年共收到政府信息公开申请0条。"
+    assert sub.printed_text("proactive") == ""
     assert sub.is_published
 
 
@@ -355,7 +355,7 @@ def test_sub_headings_that_name_no_topic_keep_their_text_in_the_overview(tmp_pat
     assert sub.text("text_on_request") == "依申请B。"
     assert sub.text("text_platforms") == "平台C。"
     assert sub.text("text_management") == ""
-    whole = sub.section_text("overview")
+    whole = sub.printed_text("overview")
     assert all(words in whole for words in ("落实公开责任", "依申请B。", "平台建设和监督保障"))
 
 

@@ -69,11 +69,17 @@ class Submission:
     notes: list[str] = field(default_factory=list)
     """What a reader had to interpret to get the values (a published report in the 2019
     layout, a table split at a page break); each becomes a ``source.note`` warning."""
-    printed: list[PrintedSection] = field(default_factory=list)
-    """A published report's top-level sections in reading order; empty for a workbook (whose
-    prose sits in its fixed cells). See `section_text`."""
     published: bool = False
-    """Read from a published document (.docx, .html) rather than a workbook."""
+    """Read from a published report (.docx, .html), not from our workbook. Its headings are
+    worded freely, so the checks judge the parts of 一、总体情况 by the topics the section
+    covers (`checks.topics`), not by which sub-heading holds the text."""
+    section_text: dict[str, str] = field(default_factory=dict)
+    """Prose a published report prints inside 二、三、四, before or after their tables, by
+    section key ('proactive', 'applications', 'litigation'); the checks read its figures and
+    years like the prose parts'. Empty for a workbook, which has no such place."""
+    printed: list[PrintedSection] = field(default_factory=list)
+    """A published report's top-level sections in reading order, each with its roles; empty
+    for a workbook (whose prose sits in its fixed cells). See `printed_text`."""
 
     @property
     def agency(self) -> str:
@@ -108,7 +114,7 @@ class Submission:
         its prose is where its headings put it, not in fixed cells."""
         return self.published
 
-    def section_text(self, role: str) -> str:
+    def printed_text(self, role: str) -> str:
         """The whole text of every printed section with this role ('overview' for 一、总体情况
         with all its sub-parts, however they are headed), joined by '\n'; '' when none."""
         return "\n".join(s.text for s in self.printed if role in s.roles and s.text)

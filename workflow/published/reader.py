@@ -20,7 +20,7 @@ from workflow.core.submission import CellRef, Submission
 from workflow.published.applications_table import read_applications
 from workflow.published.document import Document, squash
 from workflow.published.docx_source import read_docx
-from workflow.published.headings import parse_title
+from workflow.published.headings import TABLE_ROLES, parse_title
 from workflow.published.html_source import read_html
 from workflow.published.litigation_table import read_litigation
 from workflow.published.proactive_table import read_proactive
@@ -71,6 +71,9 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
         sub.values[part.key] = "\n".join(sections.prose.get(part.key, []))
         sub.cells[part.key] = CellRef("正文", squash(part.heading or part.section))
     sub.printed = sections.printed()
+    sub.section_text = {
+        role: text for role in TABLE_ROLES if (text := sub.printed_text(role).strip())
+    }
     for section, read in _TABLES.items():
         rows = sections.rows.get(section)
         if not rows:
