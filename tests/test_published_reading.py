@@ -359,6 +359,12 @@ def test_sub_headings_that_name_no_topic_keep_their_text_in_the_overview(tmp_pat
     assert all(words in whole for words in ("落实公开责任", "依申请B。", "平台建设和监督保障"))
 
 
+def test_a_sub_heading_set_off_from_its_text_by_a_space(tmp_path: Path) -> None:
+    prose = {"": "（四）政府信息管理方面 持续完善政府网站，优化“专栏”设置。"}
+    sub = read(PublishedReport(prose=prose), tmp_path, "html")
+    assert sub.text("text_management") == "持续完善政府网站，优化“专栏”设置。"
+
+
 def test_a_sub_heading_run_into_its_text(tmp_path: Path) -> None:
     """（一）主动公开情况全年… : the official words end the heading; a heading of other words
     with no mark before its text leaves the whole paragraph as the part's text."""

@@ -115,10 +115,10 @@ def subheading(text: str) -> tuple[str, str] | None:
     一: a （一）…（五） heading — its words say which part; none known: the general text — or
     a part's official words alone.
 
-    The heading ends at its official words (（一）主动公开情况全年主动公开38条), or at a 。 or ：
-    within its first 30 characters, or is the whole paragraph when that is no longer; a
-    heading running into its text with no mark between ends nowhere certain, and the whole
-    paragraph is the part's text."""
+    The heading ends at its official words (（一）主动公开情况全年主动公开38条), or at a space,
+    。 or ： within its first 30 characters (（一）主动公开方面 本机关……), or is the whole
+    paragraph when that is no longer; a heading running into its text with no mark between
+    ends nowhere certain, and the whole paragraph is the part's text."""
     flat = squash(text)
     if flat in _BARE_SUBHEADINGS:
         return _BARE_SUBHEADINGS[flat], ""
@@ -127,11 +127,14 @@ def subheading(text: str) -> tuple[str, str] | None:
         return None
     body = match.group(2)
     official = next((w for w in _BARE_SUBHEADINGS if body.startswith(w)), None)
-    stops = [i for i in (body.find("。"), body.find("："), body.find(":")) if 0 <= i < _SUB_MAX]
+    marks = [(i, 1) for i in (body.find("。"), body.find("："), body.find(":")) if i >= 0]
+    if (space := _space_after_heading(text)) is not None:
+        marks.append((space, 0))
+    stop = min((m for m in marks if 0 < m[0] < _SUB_MAX), default=None)
     if official is not None:
         head, rest = official, body[len(official) :].lstrip("。.:：，,")
-    elif stops:
-        head, rest = body[: min(stops)], body[min(stops) + 1 :]
+    elif stop is not None:
+        head, rest = body[: stop[0]], body[stop[0] + stop[1] :]
     elif len(body) <= _SUB_MAX:
         head, rest = body, ""
     else:
@@ -140,6 +143,21 @@ def subheading(text: str) -> tuple[str, str] | None:
         if any(w in head for w in words):
             return key, rest
     return "text_overview", ""
+
+
+_SUB_NUMBER = re.compile(r"\s*[（(]\s*[一二三四五六七八九十]\s*[）)]\s*")
+_SPACE = re.compile(r"[\s\u00a0\u3000]")
+
+
+def _space_after_heading(text: str) -> int | None:
+    """Where the first space after a sub-heading's words falls in the squashed body (a heading
+    set off from its text by a space, which squashing drops); None when there is none."""
+    number = _SUB_NUMBER.match(text)
+    if number is None:
+        return None
+    after = text[number.end() :]
+    space = _SPACE.search(after)
+    return len(squash(after[: space.start()])) if space else None
 
 
 def table_heading(row: list[str], last: int) -> Heading | None:
