@@ -422,6 +422,30 @@ def test_a_sentence_run_into_a_top_heading_is_its_sections_text(tmp_path: Path) 
     assert sub.printed[-1].heading == "六、其他需要报告的事项"
 
 
+def test_a_page_framed_in_a_wide_layout_table_with_spacer_columns(tmp_path: Path) -> None:
+    """Old sites: nav | spacer | body | spacer, the report's tables inside the body cell."""
+    page = PublishedReport().write_html(tmp_path / "old.htm")
+    body = page.read_text("utf-8").split('<div class="article">', 1)[1].rsplit("</body>", 1)[0]
+    framed = (
+        '<html><body><table width="1000"><tr><td width="180">网站导航</td><td width="10"></td>'
+        f'<td><div class="article">{body}</td><td width="10"></td></tr></table></body></html>'
+    )
+    page.write_text(framed, "utf-8")
+    sub = read_published(page)
+    assert numbers(sub, NUMERIC) == expected(NUMERIC)
+    assert sub.text("text_problems") == "信息公开的深度还不够。"
+
+
+def test_a_word_document_framed_in_a_wide_layout_table(tmp_path: Path) -> None:
+    path = PublishedReport().write_docx(tmp_path / "framed.docx", framed=True)
+    document = docx.Document(str(path))
+    frame = document.tables[0]
+    for _ in range(3):
+        frame.add_column(docx.shared.Cm(1))
+    document.save(str(path))
+    assert numbers(read_published(path), NUMERIC) == expected(NUMERIC)
+
+
 def test_a_web_table_with_a_table_nested_in_a_cell_stays_a_table(tmp_path: Path) -> None:
     page = PublishedReport().write_html(tmp_path / "a.html")
     nested = "<table><tr><td>注</td></tr></table>"

@@ -20,7 +20,14 @@ import docx
 from docx.oxml.ns import qn
 
 from workflow.core.errors import RejectedFile
-from workflow.published.document import Document, Paragraph, Table, clean
+from workflow.published.document import (
+    REPORT_TABLE_WORDS,
+    Document,
+    Paragraph,
+    Table,
+    clean,
+    squash,
+)
 
 __all__ = ["read_docx"]
 
@@ -68,11 +75,16 @@ table (表二 has four columns, 表三 nine, 表四 fifteen)."""
 
 def _is_layout(tbl: Any) -> bool:
     """A table that holds the report (or part of it) in its cells: a document pasted from a
-    web page, or laid out in a frame. Its cells' paragraphs and tables are read as blocks."""
+    web page, or laid out in a frame. Its cells' paragraphs and tables are read as blocks. It
+    is one when it holds tables and is narrow (a few cells a row), or when a table inside it is
+    one of the report's; a report table with a small table nested in a cell stays a table."""
     rows = list(tbl.iterchildren(_TR))
-    if not any(tc.find(f".//{_TBL}") is not None for tr in rows for tc in tr.iterchildren(_TC)):
+    nested = [t for tr in rows for tc in tr.iterchildren(_TC) for t in tc.iter(_TBL)]
+    if not nested:
         return False
-    return max((len(list(tr.iterchildren(_TC))) for tr in rows), default=0) <= _LAYOUT_COLUMNS
+    if max((len(list(tr.iterchildren(_TC))) for tr in rows), default=0) <= _LAYOUT_COLUMNS:
+        return True
+    return any(any(w in squash(_text(t)) for w in REPORT_TABLE_WORDS) for t in nested)
 
 
 def _text(element: Any) -> str:
