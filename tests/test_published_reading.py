@@ -275,6 +275,16 @@ def test_the_closing_sections_after_tables_with_no_headings(tmp_path: Path) -> N
     assert sub.text("text_other") == "本年度未收取信息处理费。"
 
 
+def test_closing_sections_numbered_on_from_a_missing_heading(tmp_path: Path) -> None:
+    """No 四、 heading (table 四 printed under 三): 问题 and 其他 come as 四、 and 五、."""
+    closing = (("四、存在的主要问题及改进情况", "问题甲。"), ("五、其他需要报告的事项", "其他丙。"))
+    path = write(PublishedReport(closing=closing), tmp_path, "docx")
+    _drop_paragraph(path, "四、政府信息公开行政复议、行政诉讼情况")
+    sub = read_published(path)
+    assert numbers(sub, NUMERIC) == expected(NUMERIC)
+    assert (sub.text("text_problems"), sub.text("text_other")) == ("问题甲。", "其他丙。")
+
+
 def test_a_heading_merging_two_sections_gives_its_text_to_both(tmp_path: Path) -> None:
     closing = (("五、存在的主要问题、改进情况及其他需要报告的事项", "问题与其他。"),)
     sub = read(PublishedReport(closing=closing), tmp_path)

@@ -100,7 +100,8 @@ def top_heading(text: str, last: int, past_tables: bool = False) -> Heading | No
     n = NUMERALS.index(number) + 1
     roles = _roles(words)
     if roles:
-        if n <= last or any(n < CANONICAL.get(r, 5) for r in roles):
+        after_tables = 1 if past_tables else 5  # 五 at the earliest, unless 四 is read
+        if n <= last or any(n < CANONICAL.get(r, after_tables) for r in roles):
             return None
         if set(roles) <= _TAIL_ROLES and last < 4 and not past_tables:
             return None
