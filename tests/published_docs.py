@@ -13,6 +13,7 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.enum.text import WD_BREAK
@@ -195,9 +196,37 @@ class PublishedReport:
     other: str = "本年度未收取信息处理费。"
     drop_table: str = ""
     """'二', '三' or '四': leave that table out (a report that lost one)."""
+    prose: dict[str, str] = field(default_factory=lambda: dict(PROSE))
+    """Sub-heading of 一 → its text ('' heading: a paragraph with no sub-heading)."""
+    edits: dict[str, str] = field(default_factory=dict)
+    """Table cell text → what the office printed instead (a slip of a character)."""
+    drop_rows: tuple[str, ...] = ()
+    """Labels of table rows the office left out (规章 for a body that makes none)."""
+    fee_section: bool = False
+    """五、信息处理费收取情况 with its own table after table 四; 五, 六 renumbered 六, 七."""
+    fee_heading: str = "五、信息处理费收取情况"
+    closing: tuple[tuple[str, str], ...] = ()
+    """(heading, text) of the sections after table 四, instead of the official 五 and 六."""
 
     def title(self) -> str:
         return f"{self.agency}{self.year}年政府信息公开工作年度报告"
+
+    def closing_sections(self) -> list[tuple[str, str]]:
+        if self.closing:
+            return list(self.closing)
+        if self.fee_section:
+            return [
+                ("六、存在的主要问题及改进情况", self.problems),
+                ("七、其他需要报告的事项", self.other),
+            ]
+        return [
+            ("五、存在的主要问题及改进情况", self.problems),
+            ("六、其他需要报告的事项", self.other),
+        ]
+
+    def fee_table(self) -> tuple[str, Rows]:
+        rows = [[c("项目"), c("收费次数"), c("收费金额（元）")], [c("信息处理费"), c(0), c(0)]]
+        return self.fee_heading, _edited(rows, self.edits, ())
 
     def tables(self) -> list[tuple[str, list[Rows]]]:
         parts = {
@@ -210,6 +239,7 @@ class PublishedReport:
             if number == self.drop_table:
                 out.append((heading, []))
                 continue
+            rows = _edited(rows, self.edits, self.drop_rows)
             if self.layout.blank_column:
                 rows = [[c(""), *row] for row in rows]
             if self.layout.heading_in_table:
@@ -224,12 +254,16 @@ class PublishedReport:
 
     # --- Word -----------------------------------------------------------------------------------
 
-    def write_docx(self, path: Path) -> Path:
-        doc = docx.Document()
+    def write_docx(self, path: Path, framed: bool = False) -> Path:
+        """`framed`: the whole report inside one table cell (a layout table, as a report
+        pasted from a web page into Word)."""
+        document = docx.Document()
+        doc: Any = document.add_table(rows=1, cols=1).cell(0, 0) if framed else document
         doc.add_paragraph(self.title())
         doc.add_paragraph("一、总体情况")
-        for heading, text in PROSE.items():
-            doc.add_paragraph(heading)
+        for heading, text in self.prose.items():
+            if heading:
+                doc.add_paragraph(heading)
             doc.add_paragraph(text.replace("2022", str(self.year)))
         for heading, tables in self.tables():
             if heading:
@@ -238,11 +272,14 @@ class PublishedReport:
                 if i:
                     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
                 _docx_table(doc, rows)
-        doc.add_paragraph("五、存在的主要问题及改进情况")
-        doc.add_paragraph(self.problems)
-        doc.add_paragraph("六、其他需要报告的事项")
-        doc.add_paragraph(self.other)
-        doc.save(str(path))
+        if self.fee_section:
+            heading, rows = self.fee_table()
+            doc.add_paragraph(heading)
+            _docx_table(doc, rows)
+        for heading, text in self.closing_sections():
+            doc.add_paragraph(heading)
+            doc.add_paragraph(text)
+        document.save(str(path))
         return path
 
     # --- web page -------------------------------------------------------------------------------
@@ -255,19 +292,22 @@ class PublishedReport:
             f'<div class="article"><div class="title"><h1>{self.title()}</h1></div>'
             '<div class="content"><div><p><strong>一、总体情况</strong></p>'
         ]
-        for heading, text in PROSE.items():
+        for heading, text in self.prose.items():
             text = text.replace("2022", str(self.year))
-            parts.append(f"<div><p><b>{heading}</b></p><div><span>{text}</span></div></div>")
+            head = f"<p><b>{heading}</b></p>" if heading else ""
+            parts.append(f"<div>{head}<div><span>{text}</span></div></div>")
         parts.append("</div>")
         for heading, tables in self.tables():
             if heading:
                 parts.append(f"<p>&nbsp;&nbsp;<strong>{heading}</strong></p>")
             for rows in tables:
                 parts.append(_html_table(rows))
-        parts.append(
-            f"<p>五、存在的主要问题及改进情况</p><p>{self.problems}</p>"
-            f"<div><p>六、其他需要报告的事项</p><p>{self.other}</p></div></div></div></body></html>"
-        )
+        if self.fee_section:
+            heading, rows = self.fee_table()
+            parts.append(f"<p>{heading}</p>{_html_table(rows)}")
+        for heading, text in self.closing_sections():
+            parts.append(f"<div><p>{heading}</p><p>{text}</p></div>")
+        parts.append("</div></div></body></html>")
         path.write_bytes("".join(parts).encode(encoding))
         return path
 
@@ -287,6 +327,22 @@ def _place(rows: Rows) -> list[tuple[int, int, Cell]]:
                     taken.add((r + dr, col + dc))
             col += cell[1]
     return out
+
+
+def _edited(rows: Rows, edits: Mapping[str, str], drop: tuple[str, ...]) -> Rows:
+    """`rows` with cell texts replaced and the rows labelled in `drop` left out (a cell merged
+    down over a dropped row spans one row less)."""
+    placed = _place(rows)
+    gone = {r for r, _, (text, _, _) in placed if text in drop}
+    out: Rows = [[] for _ in rows]
+    for r, _, (text, colspan, rowspan) in placed:
+        if r in gone:
+            if rowspan > 1 and r + 1 < len(rows):  # the merged label goes on below
+                out[r + 1].insert(0, (text, colspan, rowspan - 1))
+            continue
+        span = rowspan - sum(1 for x in range(r + 1, r + rowspan) if x in gone)
+        out[r].append((edits.get(text, text), colspan, span))
+    return [row for r, row in enumerate(out) if r not in gone]
 
 
 def _split(rows: Rows, at: int) -> tuple[Rows, Rows]:
@@ -334,3 +390,95 @@ def _html_table(rows: Rows) -> str:
         out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+# --- a page as government sites publish a report pasted from Word ------------------------------
+
+
+def _spans(text: str, style: str = "font-family:仿宋_GB2312") -> str:
+    """One <span> a character, as Word's HTML does after spell-check and revision marks."""
+    return "".join(
+        f"<span lang=EN-US style='{style}'>{'&nbsp;' if ch == ' ' else html.escape(ch)}</span>"
+        for ch in text
+    )
+
+
+def _word_cell(text: str, colspan: int, rowspan: int) -> str:
+    attrs = (f" colspan={colspan}" if colspan > 1 else "") + (
+        f" rowspan={rowspan}" if rowspan > 1 else ""
+    )
+    inner = _spans(text, "font-size:10.5pt") if text else "<span lang=EN-US>&nbsp;</span>"
+    return (
+        f"<td width=64 valign=center{attrs} style='border:solid windowtext 1.0pt;"
+        f"padding:0cm 5.4pt 0cm 5.4pt'><p class=MsoNormal align=center "
+        f"style='text-align:center'>{inner}<span lang=EN-US><o:p></o:p></span></p></td>"
+    )
+
+
+def _word_table(rows: Rows) -> str:
+    out = [
+        "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 width=620 "
+        "style='border-collapse:collapse;border:none'>"
+    ]
+    for row in rows:
+        out.append("<tr style='height:21.0pt'>")
+        out.extend(_word_cell(text, colspan, rowspan) for text, colspan, rowspan in row)
+        out.append("</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def _word_paragraph(text: str, font: str = "仿宋_GB2312") -> str:
+    return (
+        "<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'>"
+        '<span style="white-space:pre">\t</span>'
+        f"{_spans(text, f'font-size:16.0pt;font-family:{font}')}"
+        "<span lang=EN-US><o:p></o:p></span></p>"
+    )
+
+
+def word_pasted_page(report: PublishedReport) -> str:
+    """`report` as a county site shows it: page chrome (navigation, a side bar naming other
+    reports, a footer), the body pasted from Word (MsoNormal paragraphs, a span a character,
+    &nbsp;, <o:p>), full-width digits in the tables, 表三 split at a page break."""
+    title = report.title()
+    parts = [
+        "<html xmlns:o='urn:schemas-microsoft-com:office:office'><head>"
+        f'<meta http-equiv="Content-Type" content="text/html; charset=utf-8">'
+        f"<title>{title}-城关镇人民政府网</title></head><body>"
+        '<div class="top"><a href="/">首页</a> | <a href="/zwgk/">政务公开</a></div>'
+        '<div class="side"><h3>相关报告</h3><ul>'
+        f"<li><a>{report.agency}{report.year - 1}年政府信息公开工作年度报告</a></li>"
+        f"<li><a>县卫生健康局{report.year}年政府信息公开工作年度报告</a></li></ul></div>"
+        '<div class="main"><div class="crumb">当前位置：首页 &gt; 政务公开 &gt; 年报</div>'
+        '<div class="links_con"><span>相关链接：</span><p><a></a></p></div>'
+        '<div class="TRS_Editor"><div class=WordSection1>'
+        "<p class=MsoNormal align=center style='text-align:center'><b>"
+        f"{_spans(title, 'font-size:22.0pt;font-family:方正小标宋简体')}</b></p>",
+        _word_paragraph("一、总体情况", "黑体"),
+    ]
+    for heading, text in report.prose.items():
+        if heading:
+            parts.append(_word_paragraph(heading, "楷体_GB2312"))
+        parts.append(_word_paragraph(text.replace("2022", str(report.year))))
+    for heading, tables in report.tables():
+        if heading:
+            parts.append(_word_paragraph(heading, "黑体"))
+        for i, rows in enumerate(tables):
+            if i:
+                parts.append(
+                    "<span lang=EN-US style='font-size:16.0pt'><br clear=all "
+                    "style='page-break-before:always'></span><p class=MsoNormal>&nbsp;</p>"
+                )
+            parts.append(_word_table(rows))
+    for heading, text in report.closing_sections():
+        parts.append(_word_paragraph(heading, "黑体"))
+        parts.append(_word_paragraph(text))
+    parts.append(
+        '</div></div><div class="article_attachment"><div>附件下载</div><ul></ul></div>'
+        "<div><p>扫一扫在手机上查看当前页面</p></div><button>关闭</button></div>"
+        '<div class="footer"><ul><li><a>福建省人民政府</a></li><li><a>人民网</a></li></ul>'
+        "<p>主办单位：城关镇人民政府&nbsp;&nbsp;版权所有</p>"
+        "<p>网站标识码：1234567890</p></div></body></html>"
+    )
+    return "".join(parts)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-__all__ = ["CellRef", "Submission", "Value"]
+__all__ = ["CellRef", "PrintedSection", "Submission", "Value"]
 
 Value = int | Decimal | str | None
 
@@ -24,6 +24,30 @@ class CellRef:
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.coordinate}"
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedSection:
+    """One top-level section of a published report as printed (一、… to 十、…).
+
+    Offices word and number their sections freely (五、信息处理费收取情况 added, the rest
+    renumbered), so checks find a section by `roles` — what its heading's words say it is —
+    never by its number.
+    """
+
+    number: str
+    """'一' … '十'; '' when Word's list numbering drew the number (not in the text)."""
+    heading: str
+    """The heading as printed: '五、存在的主要问题及明年工作计划'."""
+    roles: tuple[str, ...]
+    """What the heading's words say: 'overview', 'proactive', 'applications', 'litigation',
+    'problems', 'other' (the keys of `form.SECTION_TITLES`) or 'fees' (信息处理费收取情况);
+    two when a heading merges two ('五、存在的问题及其他需要报告的事项'); () when its words say
+    none of these."""
+    text: str
+    """Its paragraphs outside tables, in order, joined by '\n' (sub-headings included)."""
+    extra_tables: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    """Rows of cell text of tables in it that are none of 表二–表四 (a 信息处理费 table)."""
 
 
 @dataclass(slots=True)
@@ -53,6 +77,9 @@ class Submission:
     """Prose a published report prints inside 二、三、四, before or after their tables, by
     section key ('proactive', 'applications', 'litigation'); the checks read its figures and
     years like the prose parts'. Empty for a workbook, which has no such place."""
+    printed: list[PrintedSection] = field(default_factory=list)
+    """A published report's top-level sections in reading order, each with its roles; empty
+    for a workbook (whose prose sits in its fixed cells). See `printed_text`."""
 
     @property
     def agency(self) -> str:
@@ -80,3 +107,17 @@ class Submission:
     def text(self, key: str) -> str:
         value = self.values.get(key)
         return value if isinstance(value, str) else ""
+
+    @property
+    def is_published(self) -> bool:
+        """True for a report read from a published document (.docx, .html), not a workbook:
+        its prose is where its headings put it, not in fixed cells."""
+        return self.published
+
+    def printed_text(self, role: str) -> str:
+        """The whole text of every printed section with this role ('overview' for 一、总体情况
+        with all its sub-parts, however they are headed), joined by '\n'; '' when none."""
+        return "\n".join(s.text for s in self.printed if role in s.roles and s.text)
+
+    def sections_with(self, role: str) -> list[PrintedSection]:
+        return [s for s in self.printed if role in s.roles]

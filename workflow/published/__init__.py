@@ -8,8 +8,11 @@ workbook reader produces, so every check runs on it unchanged.
     document       the neutral form both sources become: paragraphs and tables of cell text
     docx_source    .docx → document (gridSpan, vMerge, gridBefore)
     html_source    .html/.htm → document (colspan, rowspan, nested divs, <br>, &nbsp;)
-    sections       the document cut at the report's headings; the title
-    tables         the three tables, cell by cell, by row and column label
+    headings       what a line is: the title, a top-level heading and its roles, a sub-heading of 一
+    sections       the document cut at its top-level headings: sections by role, tables by content
+    labels         a printed label matched to the form's, a slip of a character allowed
+    tables         what the table readers share: cells by key, refusals, notes
+    proactive_table, applications_table, litigation_table   表二, 表三, 表四 by their labels
     reader         all of it → `Submission`; what cannot be read → `RejectedFile`
 """
 

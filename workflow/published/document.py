@@ -12,9 +12,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["Document", "Paragraph", "Table", "clean", "squash"]
+__all__ = ["REPORT_TABLE_WORDS", "Document", "Paragraph", "Table", "clean", "squash"]
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+REPORT_TABLE_WORDS = ("第二十条", "申请人情况", "自然人", "结果维持", "尚未审结")
+"""Words only the report's own tables (表二–表四) hold: a table that holds a table with them
+is the page's (or document's) layout, not a report table."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,9 @@ Read from the XML, not through python-docx's `row.cells`, so that merges are exp
 with ``w:gridSpan`` fills that many grid columns, a cell with ``w:vMerge`` (continue) repeats
 the text of the cell above it, ``w:gridBefore`` leaves grid columns empty at a row's start.
 Paragraphs inside content controls (``w:sdt``) and the cells of a nested table count as text of
-their own block. A line break (``w:br``) inside a title paragraph stays a line break.
+their own block — except in a layout table (at most three cells a row, holding tables: a report
+pasted from a web page or framed), whose cells' paragraphs and tables are read as blocks.
+A line break (``w:br``) inside a title paragraph stays a line break.
 """
 
 from __future__ import annotations
@@ -18,7 +20,14 @@ import docx
 from docx.oxml.ns import qn
 
 from workflow.core.errors import RejectedFile
-from workflow.published.document import Document, Paragraph, Table, clean
+from workflow.published.document import (
+    REPORT_TABLE_WORDS,
+    Document,
+    Paragraph,
+    Table,
+    clean,
+    squash,
+)
 
 __all__ = ["read_docx"]
 
@@ -47,12 +56,35 @@ def _blocks(parent: Any) -> Iterator[Paragraph | Table]:
     for child in parent.iterchildren():
         if child.tag == _P:
             yield Paragraph(_text(child))
+        elif child.tag == _TBL and _is_layout(child):
+            for tr in child.iterchildren(_TR):
+                for tc in tr.iterchildren(_TC):
+                    yield from _blocks(tc)
         elif child.tag == _TBL:
             yield Table(_grid(child))
         elif child.tag == _SDT:
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 yield from _blocks(content)
+
+
+_LAYOUT_COLUMNS = 3
+"""At most this many cells a row: a table holding tables is the page's layout, not a report
+table (表二 has four columns, 表三 nine, 表四 fifteen)."""
+
+
+def _is_layout(tbl: Any) -> bool:
+    """A table that holds the report (or part of it) in its cells: a document pasted from a
+    web page, or laid out in a frame. Its cells' paragraphs and tables are read as blocks. It
+    is one when it holds tables and is narrow (a few cells a row), or when a table inside it is
+    one of the report's; a report table with a small table nested in a cell stays a table."""
+    rows = list(tbl.iterchildren(_TR))
+    nested = [t for tr in rows for tc in tr.iterchildren(_TC) for t in tc.iter(_TBL)]
+    if not nested:
+        return False
+    if max((len(list(tr.iterchildren(_TC))) for tr in rows), default=0) <= _LAYOUT_COLUMNS:
+        return True
+    return any(any(w in squash(_text(t)) for w in REPORT_TABLE_WORDS) for t in nested)
 
 
 def _text(element: Any) -> str:

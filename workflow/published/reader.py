@@ -17,18 +17,15 @@ from workflow.core.cell_values import Parsed, parse_count, parse_fee
 from workflow.core.errors import RejectedFile
 from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, FieldType
 from workflow.core.submission import CellRef, Submission
+from workflow.published.applications_table import read_applications
 from workflow.published.document import Document, squash
 from workflow.published.docx_source import read_docx
+from workflow.published.headings import TABLE_ROLES, parse_title
 from workflow.published.html_source import read_html
-from workflow.published.sections import SECTION_HEADINGS, cut, parse_title
-from workflow.published.tables import (
-    TABLE_NAMES,
-    Cells,
-    Unreadable,
-    read_applications,
-    read_litigation,
-    read_proactive,
-)
+from workflow.published.litigation_table import read_litigation
+from workflow.published.proactive_table import read_proactive
+from workflow.published.sections import SECTION_HEADINGS, cut
+from workflow.published.tables import TABLE_NAMES, Cells, Unreadable
 
 __all__ = ["PUBLISHED_SUFFIXES", "is_published", "read_published"]
 
@@ -73,10 +70,9 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
     for part in PROSE_PARTS:
         sub.values[part.key] = "\n".join(sections.prose.get(part.key, []))
         sub.cells[part.key] = CellRef("正文", squash(part.heading or part.section))
+    sub.printed = sections.printed()
     sub.section_text = {
-        section: "\n".join(sections.prose[section])
-        for section in _TABLES
-        if section in sections.prose
+        role: text for role in TABLE_ROLES if (text := sub.printed_text(role).strip())
     }
     for section, read in _TABLES.items():
         rows = sections.rows.get(section)
@@ -87,6 +83,10 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
                 f"找不到{TABLE_NAMES[section]}（“{SECTION_HEADINGS[section]}”标题下没有表格）",
             )
         try:
+            if section in sections.misaligned:
+                raise Unreadable(
+                    f"{TABLE_NAMES[section]}由几个列数不同的表格组成（如跨页断开），各列无法对齐"
+                )
             cells = read(rows)
         except Unreadable as exc:
             raise RejectedFile("file.published_unreadable", name, str(exc)) from exc
@@ -99,6 +99,7 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
             sub.notes.append(
                 f"{TABLE_NAMES[section]}由 {count} 个表格组成（如跨页断开），已合并读取"
             )
+    sub.notes.extend(sections.notes)
     return sub
 
 

@@ -1,10 +1,12 @@
-"""A `Document` cut at the report's headings: the title, the prose parts, each table's rows.
+"""A `Document` cut at the report's top-level headings (`headings`): the title lines, the
+sections as printed with their roles, each table's rows, the prose of each part.
 
-Headings are found by their numbering and words, not by style (offices bold them, number them
-"一、" or "一．", put them in a table's first row, or run them into the paragraph: "（一）主动公开
-情况。我局……"). A table belongs to the section whose heading came last before it, or whose
-heading is its own first row; two tables under one heading (a table split at a page break) are
-one table's rows.
+Tables are known by what they hold (第二十条 / 自然人 / 结果维持 …), so a table under a heading
+worded oddly is still found, and a 信息处理费 table printed after table 四 never merges into it.
+A table holding none of these words continues the table of its section only when it lines up
+with it (the rest of a table split at a page break); parts of one table that do not line up are
+marked `misaligned` (which column is which would be a guess). A web page's furniture after the
+report (版权所有, 扫一扫, 附件下载 …) ends the last section's text.
 """
 
 from __future__ import annotations
@@ -12,156 +14,194 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from workflow.core.form import PROSE_PARTS, REPORT_TITLE_SUFFIX, SECTION_TITLES
+from workflow.core.form import SECTION_TITLES
+from workflow.core.submission import PrintedSection
 from workflow.published.document import Document, Table, squash
-
-__all__ = ["SECTION_HEADINGS", "Sections", "cut", "parse_title"]
-
-_TOP = re.compile(r"^([一二三四五六])[、.，,]?(.{0,30})$")
-_TOP_WORDS = {
-    "一": ("总体情况",),
-    "二": ("主动公开",),
-    "三": ("收到和处理", "申请情况", "依申请"),
-    "四": ("复议", "诉讼"),
-    "五": ("存在的主要问题", "问题及改进", "存在问题", "突出问题", "改进举措", "改进措施"),
-    "六": ("其他需要报告", "其他需报告", "其他事项", "其他需要说明"),
-}
-_SECTION_KEY = {
-    "一": "overview",
-    "二": "proactive",
-    "三": "applications",
-    "四": "litigation",
-    "五": "problems",
-    "六": "other",
-}
-SECTION_HEADINGS = {key: SECTION_TITLES[key] for key in _SECTION_KEY.values()}
-_SUBHEADINGS = tuple(
-    (part.key, squash(part.heading)[:3], squash(part.heading)[3:])
-    for part in PROSE_PARTS
-    if part.heading
+from workflow.published.headings import (
+    CANONICAL,
+    NUMERALS,
+    TABLE_ROLES,
+    Heading,
+    subheading,
+    table_heading,
+    top_heading,
 )
-"""(key, '（一）', '主动公开情况') of the parts of section 一."""
+
+__all__ = ["SECTION_HEADINGS", "Sections", "cut"]
+
+SECTION_HEADINGS = {key: SECTION_TITLES[key] for key in SECTION_TITLES}
+_TABLE_SIGNS: dict[str, tuple[str, ...]] = {
+    "proactive": ("第二十条", "制发件数", "现行有效", "处理决定数量", "规范性文件", "事业性收费"),
+    "applications": (
+        *("申请人情况", "自然人", "本年新收", "上年结转", "予以公开", "不予公开"),
+        *("无法提供", "不予处理", "结转下年度"),
+    ),
+    "litigation": ("结果维持", "结果纠正", "尚未审结", "复议后起诉", "直接起诉"),
+    "fees": ("信息处理费",),
+}
+"""Words only that table holds: how a table is known whatever its heading says."""
 _PAGE_END = re.compile(
     r"版权所有|Copyright|ICP备|网站标识码|主办单位|承办单位：|打印本页|关闭窗口|【打印】|【关闭】"
-    r"|分享到|上一篇|下一篇|相关链接|扫一扫|网站地图|联系我们",
+    r"|分享到|上一篇|下一篇|相关链接|扫一扫|网站地图|联系我们|附件下载|责任编辑|我要纠错|【字体",
     re.IGNORECASE,
 )
 """A web page's furniture after the report: where the last section's text stops."""
-_TITLE = re.compile(r"(.*?)(\d{4})年度?(?:政府信息公开|政务公开|信息公开)[^\n]{0,6}年度?报告")
+_PAGE_END_MAX = 80
+
+
+@dataclass(slots=True)
+class _Part:
+    number: str
+    heading: str
+    roles: tuple[str, ...]
+    paragraphs: list[str] = field(default_factory=list)
+    extra_tables: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
+
+    def printed(self) -> PrintedSection:
+        return PrintedSection(
+            self.number,
+            self.heading,
+            self.roles,
+            "\n".join(self.paragraphs),
+            tuple(self.extra_tables),
+        )
 
 
 @dataclass(slots=True)
 class Sections:
     title_lines: list[str] = field(default_factory=list)
     prose: dict[str, list[str]] = field(default_factory=dict)
-    """Prose key → paragraphs; 'proactive' / 'applications' / 'litigation' → the paragraphs
-    around the tables of 二、三、四."""
+    """Prose key → paragraphs."""
     rows: dict[str, list[list[str]]] = field(default_factory=dict)
     """'proactive' / 'applications' / 'litigation' → rows of the section's table(s)."""
     tables: dict[str, int] = field(default_factory=dict)
     """How many tables each section's rows came from."""
+    parts: list[_Part] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was unusual in the layout and matters for the figures (a table not read)."""
+    misaligned: set[str] = field(default_factory=set)
+    """Table roles whose parts (a table split at a page break) have different numbers of
+    columns: which column of one is which of the other would be a guess."""
+
+    def printed(self) -> list[PrintedSection]:
+        return [p.printed() for p in self.parts]
 
 
-_BARE_HEADINGS = {squash(title)[2:]: key for key, title in SECTION_TITLES.items()}
-"""'总体情况' → 'overview': a heading whose number Word's list numbering draws (not in the text)."""
+def _table_role(rows: list[list[str]]) -> str | None:
+    """Which table these rows are by what they hold; None when they hold nothing telling."""
+    texts = {squash(c) for row in rows for c in row if c.strip()}
+    scores = {
+        role: sum(any(s in t for s in signs) for t in texts) for role, signs in _TABLE_SIGNS.items()
+    }
+    best = max(scores.values())
+    winners = [r for r, s in scores.items() if s == best]
+    return winners[0] if best and len(winners) == 1 else None
 
 
-def _heading(text: str) -> str | None:
-    """The section key when `text` is one of the six headings."""
-    flat = squash(text)
-    match = _TOP.match(flat)
-    if match and any(w in match.group(2) for w in _TOP_WORDS[match.group(1)]):
-        return _SECTION_KEY[match.group(1)]
-    return _BARE_HEADINGS.get(flat)
+class _Cutter:
+    def __init__(self) -> None:
+        self.out = Sections()
+        self.part: _Part | None = None
+        self.last = 0
+        self.prose_keys: tuple[str, ...] = ()
+        self.ended = False
 
+    def start(self, heading: Heading, text: str) -> None:
+        """A new section headed by `text` (its words and any paragraph run into it)."""
+        rest = _tail(text, heading.rest) if heading.rest else ""
+        printed = text[: len(text) - len(rest)].strip() if rest else text.strip()
+        self.part = _Part(heading.number, printed, heading.roles)
+        self.out.parts.append(self.part)
+        if heading.number:
+            self.last = NUMERALS.index(heading.number) + 1
+        else:
+            self.last = max(self.last, CANONICAL.get(heading.roles[0], self.last))
+        keys = {"overview": "text_overview", "problems": "text_problems", "other": "text_other"}
+        keys["fees"] = "text_other"
+        self.prose_keys = tuple(dict.fromkeys(keys[r] for r in heading.roles if r in keys))
+        if rest:
+            self.paragraph(rest)
 
-def _subheading(text: str) -> tuple[str, str] | None:
-    """(prose key, the rest of the paragraph) when `text` starts with a heading of 一 (or is
-    one without its number)."""
-    flat = squash(text)
-    for key, number, words in _SUBHEADINGS:
-        if flat == words:
-            return key, ""
-        if flat.startswith(number) and flat[3 : 3 + 4] == words[:4]:
-            if flat[3:].startswith(words):
-                rest = flat[3 + len(words) :]
-            else:  # "（一）主动公开方面 平潭综合实验区……": the heading runs into its text
-                rest = flat[3:] if len(flat) > 3 + 20 else ""
-            return key, rest.lstrip("。.:：，,")
-    return None
+    def table(self, rows: list[list[str]]) -> None:
+        if rows and (heading := table_heading(rows[0], self.last)):
+            self.start(heading, next(c for c in rows[0] if c.strip()))
+            rows = rows[1:]
+        if not rows or self.ended:
+            return
+        role = _table_role(rows)
+        if role is None and self.part is not None:
+            own = [r for r in self.part.roles if r in TABLE_ROLES]
+            if own and _aligned(self.out.rows.get(own[0], rows), rows):
+                role = own[0]
+            elif own and any(_has_number(row) for row in rows):
+                self.out.notes.append(
+                    f"“{self.part.heading}”下有一个不属于表二至表四的表格，未读取"
+                )
+        if role in TABLE_ROLES:
+            if not _aligned(self.out.rows.get(role, rows), rows):
+                self.out.misaligned.add(role)
+            self.out.rows[role] = _padded([*self.out.rows.get(role, []), *rows])
+            self.out.tables[role] = self.out.tables.get(role, 0) + 1
+        elif self.part is not None:
+            self.part.extra_tables.append(tuple(tuple(row) for row in rows))
+
+    def paragraph(self, text: str) -> None:
+        if not text.strip() or self.ended:
+            return
+        if self.part is not None and len(text) <= _PAGE_END_MAX and _PAGE_END.search(text):
+            self.ended = True
+            return
+        past_tables = "litigation" in self.out.rows
+        if (heading := top_heading(text, self.last, past_tables)) is not None:
+            self.start(heading, text)
+            return
+        if self.part is None:
+            self.out.title_lines.append(text)
+            return
+        self.part.paragraphs.append(text)
+        if "overview" in self.part.roles and (sub := subheading(text)) is not None:
+            key, rest = sub
+            self.prose_keys = (key,)
+            if key == "text_overview":
+                self.out.prose.setdefault(key, []).append(text)
+            elif rest:
+                self.out.prose.setdefault(key, []).append(_tail(text, rest))
+            return
+        for key in self.prose_keys:
+            self.out.prose.setdefault(key, []).append(text)
 
 
 def _tail(text: str, rest: str) -> str:
-    """The end of `text` whose squashed form is `rest`, as printed. Squashing drops spaces and
-    quotes, so `rest` is shorter than what it stands for wherever the text has them inside
-    ("2024年政府信息主动公开38条，其中 政策类 2条"): count squashed characters, not printed ones."""
-    drop = len(squash(text)) - len(rest)
-    seen = 0
-    for i, ch in enumerate(text):
-        if seen >= drop:
-            return text[i:].lstrip(" \u3000\u00a0\t。.:：，,")
-        seen += len(squash(ch))
-    return ""
+    """The end of `text` as printed whose squashed form is `rest` (spaces and full-width
+    characters kept as printed)."""
+    for i in range(max(0, len(text) - len(rest)), -1, -1):
+        if squash(text[i:]) == rest:
+            return text[i:].strip()
+    return rest
 
 
-_TABLE_SECTIONS = ("proactive", "applications", "litigation")
+def _aligned(above: list[list[str]], below: list[list[str]]) -> bool:
+    """Whether the rows of a table's next part line up with those before it: as many columns,
+    or more only where every cell is empty (a trailing column of the layout)."""
+    narrow = min(len(above[0]), len(below[0]))
+    return not any(c.strip() for row in (*above, *below) for c in row[narrow:])
 
 
-def _prose_key(section: str) -> str:
-    """Where a section's paragraphs go: its prose part, or, in 二–四, the section's own key
-    (the words around a table, read for their figures by the checks)."""
-    parts = {"overview": "text_overview", "problems": "text_problems", "other": "text_other"}
-    return parts.get(section, section if section in _TABLE_SECTIONS else "")
+def _padded(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of tables read as one, all as wide as the widest (short rows padded with '')."""
+    width = max(len(row) for row in rows)
+    return [row + [""] * (width - len(row)) for row in rows]
 
 
-def _table_heading(row: list[str]) -> str | None:
-    cells = {c for c in row if c.strip()}
-    return _heading(next(iter(cells))) if len(cells) == 1 else None
+def _has_number(row: list[str]) -> bool:
+    return any(re.search(r"\d", c) for c in row)
 
 
 def cut(document: Document) -> Sections:
-    out = Sections()
-    section = ""
-    prose_key = ""
+    cutter = _Cutter()
     for block in document.blocks:
         if isinstance(block, Table):
-            rows = block.rows
-            if rows and (key := _table_heading(rows[0])):
-                section, rows = key, rows[1:]
-                prose_key = _prose_key(section)
-            if section in ("proactive", "applications", "litigation"):
-                out.rows.setdefault(section, []).extend(rows)
-                out.tables[section] = out.tables.get(section, 0) + 1
-            continue
-        text = block.text
-        if not text.strip():
-            continue
-        if section and _PAGE_END.search(text):
-            section, prose_key = "end", ""
-            continue
-        if (key := _heading(text)) is not None:
-            section = key
-            prose_key = _prose_key(key)
-            continue
-        if not section:
-            out.title_lines.append(text)
-            continue
-        if section == "overview" and (sub := _subheading(text)) is not None:
-            prose_key, rest = sub
-            if rest:
-                out.prose.setdefault(prose_key, []).append(_tail(text, rest))
-            continue
-        if prose_key:
-            out.prose.setdefault(prose_key, []).append(text)
-    return out
-
-
-def parse_title(lines: list[str], hint: str = "") -> tuple[str, int | None]:
-    """(agency, year) from the title lines before 一、总体情况, else from the page's title."""
-    pairs = ["".join(lines[i : i + 2]) for i in range(len(lines))]
-    for candidate in (*lines, *pairs, hint):
-        flat = squash(candidate).replace(REPORT_TITLE_SUFFIX, "年政府信息公开工作年度报告")
-        match = _TITLE.search(flat)
-        if match:
-            return match.group(1).strip("-_|·—"), int(match.group(2))
-    return "", None
+            cutter.table(block.rows)
+        else:
+            cutter.paragraph(block.text)
+    return cutter.out
