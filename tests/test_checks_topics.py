@@ -166,3 +166,16 @@ def test_a_sub_heading_run_into_text_with_spaces_keeps_every_character(tmp_path:
     )
     sub = read_published(page)
     assert sub.text("text_proactive") == "2022年政府信息主动公开235条，其中 政策类 2条、 其他 3条。"
+
+
+def test_a_sub_heading_naming_the_topic_covers_it(tmp_path: Path) -> None:
+    """（五）监督保障方面 over sentences that use none of the topic's words (pt-zhz-2024)."""
+    prose = {
+        "（一）主动公开情况": "2022年，我镇主动公开政府信息235条。",
+        "（二）依申请公开情况": "2022年，我镇共收到政府信息公开申请7件，均按时答复。",
+        "（三）政府信息管理情况": "严格落实信息发布审核制度。",
+        "（四）政府信息公开平台建设情况": "持续完善政府网站。",
+        "（五）监督保障方面": "明确各单位的职责和任务分工，及时发现并整改存在的问题。",
+    }
+    page = PublishedReport(values=report_values(), prose=prose).write_html(tmp_path / "r.html")
+    assert "text.topic_missing" not in [f.rule for f in run_checks(read_published(page))]
