@@ -132,7 +132,7 @@ def send_reminders(config: Config, year: int, *, dry_run: bool = False) -> list[
                 done.append(f"{r.agency} → {r.address}：{r.what}")
                 if session is not None:
                     try:
-                        session.append_sent(raw)
+                        session.append_sent(raw, "remind")
                     except MailError as exc:
                         log.warning("提醒邮件未能存入“已发送”：%s", exc)
         finally:
