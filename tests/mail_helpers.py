@@ -93,6 +93,20 @@ class MailOffice:
     def replies(self, count: int, timeout: float = 15.0) -> list[Message]:
         return [c.message for c in self.smtp.wait_for(count, timeout)]
 
+    def set_mail(self, name: str, value: object) -> None:
+        """Change (or add) one `[mail]` setting in config.toml, as the clerk would edit it."""
+        import json
+        import re
+
+        text = self.config_path.read_text("utf-8")
+        line = f"{name} = {json.dumps(value, ensure_ascii=False)}"
+        pattern = re.compile(rf"^{re.escape(name)} = .*$", re.MULTILINE)
+        if pattern.search(text):
+            text = pattern.sub(line, text)
+        else:
+            text = text.replace("[mail]\n", f"[mail]\n{line}\n", 1)
+        self.config_path.write_text(text, "utf-8")
+
 
 def write_office(
     root: Path,

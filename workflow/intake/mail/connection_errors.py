@@ -135,7 +135,10 @@ def explain(exc: BaseException, side: str, settings: MailSettings) -> str:
             f"一直如此时请检查 {side}_security 和 {side}_port"
         )
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return f"发信服务器 {where} 拒绝了收件人：{_short(text)}（请核对单位名录中的 emails）"
+        refused = "；".join(
+            f"{to}（{code} {_short(said)}）" for to, (code, said) in exc.recipients.items()
+        )
+        return f"发信服务器 {where} 拒绝了收件人 {refused}：请核对单位名录中的 emails"
     if isinstance(exc, smtplib.SMTPResponseException):
         code = exc.smtp_code
         kind = "暂时" if 400 <= code < 500 else ""
