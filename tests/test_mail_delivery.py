@@ -191,10 +191,10 @@ def test_a_lost_ledger_finds_the_accepted_copy_in_sent(
     book = make_workbook("r.xlsx").read_bytes()
     mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
     run_pass(mail_office.config)
-    [copy] = _sent_copies(mail_office)
     with mail_office.dovecot.client() as c:
         [(_, filed)] = c.messages("Sent")
     assert filed["X-Workflow-Accepted"].startswith("reply; ")
+    assert filed["Message-ID"] == mail_office.smtp.messages[0].message["Message-ID"]
     for p in Path(mail_office.root / "state").glob("ledger.sqlite3*"):
         p.unlink()
     with mail_office.dovecot.client() as c:  # and the message is back in INBOX, unmarked
@@ -203,3 +203,45 @@ def test_a_lost_ledger_finds_the_accepted_copy_in_sent(
 
     assert run_pass(mail_office.config).replies == []
     assert len(mail_office.smtp.messages) == 1
+
+
+def test_a_bounce_arriving_while_a_reply_waits_stops_that_reply(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    from tests.test_mail_classify import dsn
+
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+    run_pass(mail_office.config)
+    [first] = mail_office.smtp.messages
+    mail_office.set_mail("smtp_port", free_port())
+    mail_office.dovecot.deliver(
+        raw_mail(message_id="<m2@x>", attachments=[rfc2231_part("r.xlsx", book)])
+    )
+    mail_office.dovecot.deliver(dsn(first.message["Message-ID"], AGENCY))
+    assert run_pass(mail_office.config).waiting == 1  # then the bounce blocks the address
+    mail_office.set_mail("smtp_port", mail_office.smtp.port)
+
+    report = run_pass(mail_office.config)
+
+    assert report.replies == [] and report.waiting == 0
+    assert len(mail_office.smtp.messages) == 1
+
+
+@pytest.mark.slow
+def test_watch_retries_a_waiting_reply_soon_not_after_a_whole_idle(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    from tests.test_mail_watch import _log, _wait, watching
+
+    mail_office.set_mail("enabled", True)  # poll_seconds stays 180: IDLE up to 25 minutes
+    mail_office.smtp.refuse = "451 4.3.0 try again later"
+    book = make_workbook("r.xlsx").read_bytes()
+    with watching(mail_office):
+        assert _wait(lambda: "开始收取邮箱" in _log(mail_office))
+        mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+        assert _wait(lambda: "1 封回复待发送" in _log(mail_office))
+        mail_office.smtp.refuse = None
+        [reply] = mail_office.replies(1, timeout=30)
+        assert reply["In-Reply-To"] == "<m1@county.test>"
+        assert _wait(lambda: "待发送的回复已发出" in _log(mail_office))

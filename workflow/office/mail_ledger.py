@@ -29,18 +29,19 @@ at least once, and twice only if the process dies between the server's 250 and o
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow.core.atomic import atomic_write_bytes
 from workflow.core.outcome import ProcessResult
-from workflow.office import mail_rebuild
 from workflow.office.ledger import Ledger, Record, run_statements
 from workflow.office.mail_verdict import Verdict
 
-__all__ = ["KINDS", "STATES", "MailRow", "MailStore", "Verdict"]
+__all__ = ["FACTS_NAME", "JOURNAL_NAME", "KINDS", "STATES", "MailRow", "MailStore", "Verdict"]
 
 STATES = {
     "received": "已收到，待处理",
@@ -129,6 +130,27 @@ CREATE TABLE IF NOT EXISTS mail_failures (
 
 _ADDED_COLUMNS = {"last_error": "TEXT", "reply_due": "INTEGER", "accepted_at": "TEXT"}
 """Columns of `mail_messages` added after its first release: older ledgers get them on open."""
+
+
+FACTS_NAME = "mail.json"
+JOURNAL_NAME = "blocks.jsonl"
+
+
+def _write_facts(folder: Path, facts: dict[str, object]) -> None:
+    """`facts` as mail.json in the mail's archive folder (replaced whole, atomically)."""
+    text = json.dumps(facts, ensure_ascii=False, indent=1)
+    atomic_write_bytes(folder / FACTS_NAME, text.encode("utf-8"))
+
+
+def _journal_block(archive: Path, address: str, since: str, reason: str | None) -> None:
+    """Append a block (`reason`) or an unblock (`reason` None) of `address` to the journal."""
+    path = archive / "mail" / JOURNAL_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"address": address, "since": since, "reason": reason}, ensure_ascii=False)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _now() -> datetime:
@@ -262,7 +284,7 @@ class MailStore:
         row = self.get(key)
         assert row is not None
         if self.archive is not None and row.eml_path:
-            mail_rebuild.write_facts(Path(row.eml_path).parent, row_facts(row))
+            _write_facts(Path(row.eml_path).parent, row_facts(row))
         return row
 
     def seen_at(self, key: str, uidvalidity: int, uid: int) -> None:
@@ -444,13 +466,13 @@ class MailStore:
                 (address, since, reason),
             )
         if self.archive is not None:
-            mail_rebuild.journal_block(self.archive, address, since, reason)
+            _journal_block(self.archive, address, since, reason)
 
     def unblock(self, address: str) -> bool:
         with self._ledger.transaction() as db:
             cur = db.execute("DELETE FROM mail_blocked WHERE address = ?", (address.lower(),))
         if self.archive is not None and cur.rowcount:
-            mail_rebuild.journal_block(self.archive, address.lower(), _iso(_now()), None)
+            _journal_block(self.archive, address.lower(), _iso(_now()), None)
         return cur.rowcount > 0
 
     def is_blocked(self, address: str) -> bool:

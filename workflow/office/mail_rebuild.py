@@ -20,39 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-from workflow.core.atomic import atomic_write_bytes
 from workflow.office.ledger import Ledger
+from workflow.office.mail_ledger import FACTS_NAME, JOURNAL_NAME, MailStore
 
-__all__ = ["FACTS_NAME", "journal_block", "rebuild_mail_tables", "write_facts"]
+__all__ = ["rebuild_mail_tables"]
 
 log = logging.getLogger("workflow.office.rebuild")
-
-FACTS_NAME = "mail.json"
-_JOURNAL = "blocks.jsonl"
-
-
-def write_facts(folder: Path, facts: dict[str, object]) -> None:
-    """`facts` as mail.json in the mail's archive folder (replaced whole, atomically)."""
-    text = json.dumps(facts, ensure_ascii=False, indent=1)
-    atomic_write_bytes(folder / FACTS_NAME, text.encode("utf-8"))
-
-
-def journal_block(archive: Path, address: str, since: str, reason: str | None) -> None:
-    """Append a block (`reason`) or an unblock (`reason` None) of `address` to the journal."""
-    path = archive / "mail" / _JOURNAL
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"address": address, "since": since, "reason": reason}, ensure_ascii=False)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def _facts_from_eml(eml: Path) -> dict[str, Any]:
@@ -88,8 +67,6 @@ def _state_after_rebuild(facts: dict[str, Any]) -> str:
 def rebuild_mail_tables(ledger: Ledger, archive: Path) -> int:
     """Fill the (empty) mail tables of `ledger` from `archive`; returns the mails entered.
     The next mail pass reconciles the replies with the Sent folder."""
-    from workflow.office.mail_ledger import MailStore
-
     MailStore.over(ledger)  # the tables, created if this ledger has none yet
     count = 0
     root = archive / "mail"
@@ -124,7 +101,7 @@ def rebuild_mail_tables(ledger: Ledger, archive: Path) -> int:
                 tuple(row.values()),
             )
             count += cur.rowcount
-        journal = root / _JOURNAL
+        journal = root / JOURNAL_NAME
         lines = journal.read_text("utf-8").splitlines() if journal.exists() else []
         for line in lines:
             try:

@@ -378,6 +378,10 @@ class _Pass:
         if self.store.was_accepted(mid):  # the 250 was recorded: the step is over
             self.store.set_state(row.key, "sent")
             return
+        if self.store.is_blocked(row.sender):  # bounced while the reply waited
+            log.warning("%s 曾退信，暂停自动回复：待发送的回复不再发出", row.sender)
+            self.store.set_state(row.key, "sent")
+            return
         if self.smtp_error:
             self.store.wait(row.key, self.smtp_error)
             return

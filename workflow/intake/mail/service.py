@@ -101,7 +101,8 @@ class MailService(threading.Thread):
     def _smtp_outage(self, report: PassReport) -> None:
         why = report.smtp_error or "见 workflow status"
         if not self.smtp_failing:
-            log.error("%s 封回复待发送：%s（校验照常进行，稍后自动重发）", report.waiting, why)
+            level = logging.ERROR if report.smtp_error else logging.WARNING
+            log.log(level, "%s 封回复待发送：%s（校验照常进行，稍后自动重发）", report.waiting, why)
             self.smtp_failing = True
         else:
             log.debug("仍有 %s 封回复待发送：%s", report.waiting, why)
