@@ -288,6 +288,7 @@ class SmtpCapture:
         self.messages: list[Captured] = []
         self.on_message: Callable[[Captured], None] | None = None
         self.refuse: str | None = None
+        self.refuse_to: set[str] = set()  # recipients whose mail gets a 550
         self._cond = threading.Condition()
         self.port = free_port()
         kwargs: dict[str, object] = {}
@@ -319,6 +320,8 @@ class SmtpCapture:
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         if self.refuse:
             return self.refuse
+        if self.refuse_to & set(envelope.rcpt_tos):  # type: ignore[attr-defined]
+            return "550 5.1.1 mailbox unavailable"
         item = Captured(
             envelope.mail_from,  # type: ignore[attr-defined]
             list(envelope.rcpt_tos),  # type: ignore[attr-defined]

@@ -245,3 +245,19 @@ def test_watch_retries_a_waiting_reply_soon_not_after_a_whole_idle(
         [reply] = mail_office.replies(1, timeout=30)
         assert reply["In-Reply-To"] == "<m1@county.test>"
         assert _wait(lambda: "待发送的回复已发出" in _log(mail_office))
+
+
+def test_a_reply_the_server_refuses_waits_alone_and_the_others_go_out(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    book = make_workbook("r.xlsx").read_bytes()
+    other = "chengguan@county.test"
+    mail_office.smtp.refuse_to = {other}
+    mail_office.dovecot.deliver(raw_mail(sender=other, message_id="<c1@x>", body="没有附件"))
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+
+    report = run_pass(mail_office.config)
+
+    assert report.replies == [AGENCY] and report.waiting == 1
+    [pending] = mail_overview(mail_office.config).pending
+    assert pending.sender == other and "550" in (pending.last_error or "")
