@@ -261,3 +261,24 @@ def test_a_reply_the_server_refuses_waits_alone_and_the_others_go_out(
     assert report.replies == [AGENCY] and report.waiting == 1
     [pending] = mail_overview(mail_office.config).pending
     assert pending.sender == other and "550" in (pending.last_error or "")
+
+
+def test_a_second_process_waits_for_the_pass_in_progress(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    """`mail --once` (or `--accept`) beside a running `watch`: one pass at a time, so a
+    waiting reply is never sent by both."""
+    from workflow.intake.mail.mailpass import pass_lock
+
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+    with pass_lock(mail_office.root / "state"):  # another process's pass is under way
+        proc = subprocess.Popen(
+            [*WATCH, "mail", "--once", "--config", str(mail_office.config_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(4)
+        assert proc.poll() is None and mail_office.smtp.messages == []
+    assert proc.wait(60) == 0
+    assert len(mail_office.smtp.messages) == 1

@@ -23,14 +23,20 @@ bug it alone trips) is held for the clerk with the error instead of being tried 
 
 Before a reply is sent, Sent is searched for an accepted copy of it (the ledger may have been
 lost); after a ledger rebuild, every accepted copy in Sent is entered first (`_reconcile`).
+
+One pass at a time per office: `watch`'s passes, `workflow mail --once` and `--accept` take
+`state/mail.lock` for the length of a pass (not while waiting in IDLE), so two processes never
+send the same waiting reply side by side.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
@@ -50,7 +56,7 @@ from workflow.office.ledger import ledger_path
 from workflow.office.mail_ledger import KINDS, MailRow, MailStore
 from workflow.office.year import refresh_summary
 
-__all__ = ["POISON_ATTEMPTS", "PassReport", "run_pass"]
+__all__ = ["POISON_ATTEMPTS", "PassReport", "pass_lock", "run_pass"]
 
 log = logging.getLogger("workflow.mail")
 
@@ -89,12 +95,8 @@ def run_pass(
     own = session is None
     session = session or ImapSession(settings, password)
     try:
-        session.prepare_folders()
-        session.select_inbox()
-        with MailStore(ledger_path(config), archive=config.archive) as store:
-            mail_pass = _Pass(config, store, session, password, stop)
-            mail_pass.run()
-            report = mail_pass.report
+        with pass_lock(config.state):
+            report = _run(config, session, password, stop)
     except CONNECTION_ERRORS as exc:
         raise MailError(f"与收信服务器的连接出错：{explain(exc, 'imap', settings)}") from exc
     finally:
@@ -106,6 +108,29 @@ def run_pass(
         except Exception:  # the summary is a view; the mail is handled either way
             log.exception("汇总表更新失败：%s 年", year)
     return report
+
+
+@contextlib.contextmanager
+def pass_lock(state: Path) -> Iterator[None]:
+    """Hold the office's mail-pass lock (waiting for a pass in another process to end)."""
+    state.mkdir(parents=True, exist_ok=True)
+    with open(state / "mail.lock", "a+b") as fh:
+        if sys.platform != "win32":
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def _run(
+    config: Config, session: ImapSession, password: str, stop: threading.Event | None
+) -> PassReport:
+    session.prepare_folders()
+    session.select_inbox()
+    with MailStore(ledger_path(config), archive=config.archive) as store:
+        mail_pass = _Pass(config, store, session, password, stop)
+        mail_pass.run()
+        return mail_pass.report
 
 
 class _Pass:
