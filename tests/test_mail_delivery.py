@@ -282,3 +282,28 @@ def test_a_second_process_waits_for_the_pass_in_progress(
         assert proc.poll() is None and mail_office.smtp.messages == []
     assert proc.wait(60) == 0
     assert len(mail_office.smtp.messages) == 1
+
+
+def test_the_summary_lists_the_replies_that_wait(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from workflow.cli import main
+
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+    mail_office.set_mail("smtp_port", free_port())
+    run_pass(mail_office.config)
+
+    result = CliRunner().invoke(
+        main, ["summary", "--year", "2021", "--config", str(mail_office.config_path)]
+    )
+
+    wb = load_workbook(result.output.strip(), read_only=True)
+    rows = [[c for c in row if c] for row in wb["邮件往来"].iter_rows(values_only=True)]
+    wb.close()
+    title = rows.index(["尚未发出的回复（已校验，等待发信服务器接受）"])
+    [(_, to, _, why)] = [r for r in rows[title + 2 :] if r]
+    assert to == AGENCY and "拒绝连接" in why

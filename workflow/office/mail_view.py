@@ -144,3 +144,19 @@ def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
                   str(Path(row.eml_path)) if row.eml_path else "")  # fmt: skip
         for col, value in enumerate(values):
             ws.write_string(row_no, col, value, cell)
+    if overview.pending:
+        row_no += 2
+        ws.write(
+            row_no,
+            0,
+            "尚未发出的回复（已校验，等待发信服务器接受）",
+            workbook.add_format({"bold": True, "font_size": 13}),
+        )
+        row_no += 1
+        for col, header in enumerate(("收到", "收件人", "主题", "原因")):
+            ws.write(row_no, col, header, bold)
+        for row in overview.pending:
+            row_no += 1
+            values = (_when(row), row.sender, row.subject or "", row.last_error or row.state_text)
+            for col, value in enumerate(values):
+                ws.write_string(row_no, col, value, cell)
