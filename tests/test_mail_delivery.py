@@ -238,13 +238,13 @@ def test_watch_retries_a_waiting_reply_soon_not_after_a_whole_idle(
     mail_office.smtp.refuse = "451 4.3.0 try again later"
     book = make_workbook("r.xlsx").read_bytes()
     with watching(mail_office):
-        assert _wait(lambda: "开始收取邮箱" in _log(mail_office))
+        assert _wait(lambda: "开始收取邮箱" in _log(mail_office), 60), _log(mail_office)
         mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
-        assert _wait(lambda: "1 封回复待发送" in _log(mail_office))
+        assert _wait(lambda: "1 封回复待发送" in _log(mail_office), 60), _log(mail_office)
         mail_office.smtp.refuse = None
-        [reply] = mail_office.replies(1, timeout=30)
+        [reply] = mail_office.replies(1, timeout=60)  # the backoff starts at 5 s
         assert reply["In-Reply-To"] == "<m1@county.test>"
-        assert _wait(lambda: "待发送的回复已发出" in _log(mail_office))
+        assert _wait(lambda: "待发送的回复已发出" in _log(mail_office), 60), _log(mail_office)
 
 
 def test_a_reply_the_server_refuses_waits_alone_and_the_others_go_out(

@@ -157,6 +157,6 @@ def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
             ws.write(row_no, col, header, bold)
         for row in overview.pending:
             row_no += 1
-            values = (_when(row), row.sender, row.subject or "", row.last_error or row.state_text)
-            for col, value in enumerate(values):
+            cells = (_when(row), row.sender, row.subject or "", row.last_error or row.state_text)
+            for col, value in enumerate(cells):
                 ws.write_string(row_no, col, value, cell)
