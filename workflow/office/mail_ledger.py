@@ -96,18 +96,20 @@ class Verdict:
     """What became of one attachment, as the reply tells it (kept in the ledger as JSON)."""
 
     file: str
-    status: str  # passed | failed | rejected | wrong_agency | too_big
+    status: str  # passed | failed | rejected | wrong_agency | too_big | unopened
     agency: str | None = None
     year: int | None = None
     messages: tuple[str, ...] = ()  # the errors (or the reason), in Chinese
     warnings: int = 0
     attach: tuple[str, ...] = ()  # paths of files to attach
     advice: str = ""  # for a refused file: what to do, agreeing with its reason
+    notes: tuple[str, ...] = ()  # the warnings, each naming its sheet and place
 
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "status": self.status, "agency": self.agency,
                 "year": self.year, "messages": list(self.messages), "warnings": self.warnings,
-                "attach": list(self.attach), "advice": self.advice}  # fmt: skip
+                "attach": list(self.attach), "advice": self.advice,
+                "notes": list(self.notes)}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Verdict:
@@ -119,6 +121,7 @@ class Verdict:
             warnings=int(data.get("warnings") or 0),  # type: ignore[call-overload]
             attach=tuple(data.get("attach") or ()),  # type: ignore[arg-type]
             advice=str(data.get("advice") or ""),
+            notes=tuple(data.get("notes") or ()),  # type: ignore[arg-type]
         )  # fmt: skip
 
 
