@@ -36,11 +36,12 @@ from workflow.intake.mail.attachments import (
     process_attachment,
     recorded_verdict,
 )
-from workflow.intake.mail.classify import bounce_of, forged_reason, never_answer_reason
+from workflow.intake.mail.classify import answers_us, bounce_of, never_answer_reason
 from workflow.intake.mail.compose import build_message, note_body, reply_id, reply_text
 from workflow.intake.mail.imap import CONNECTION_ERRORS, ImapSession
 from workflow.intake.mail.message import ParsedMail, parse_message
 from workflow.intake.mail.smtp import send
+from workflow.intake.mail.trust import sender_trust
 from workflow.office.ledger import ledger_path
 from workflow.office.mail_ledger import MailRow, MailStore
 from workflow.office.year import refresh_summary
@@ -61,7 +62,8 @@ class PassReport:
 
     def line(self) -> str:
         labels = {"submission": "报送", "no_workbook": "无附件", "refused": "未登记发件人",
-                  "ignored": "无需回复", "bounce": "退信"}  # fmt: skip
+                  "ignored": "无需回复", "bounce": "退信", "held": "待核实发件人",
+                  "too_large": "邮件过大", "other_files": "无工作簿"}  # fmt: skip
         parts = [f"{labels.get(k, k)} {n} 封" for k, n in sorted(self.kinds.items())]
         kinds = "，".join(parts) or "无"
         return f"处理新邮件 {self.seen} 封（{kinds}），发出回复 {len(self.replies)} 封"
@@ -127,7 +129,7 @@ class _Pass:
             raw = self.session.fetch(uid, headers_only=too_big)
             if raw is None:
                 return
-            mail = parse_message(raw)
+            mail = parse_message(raw, unpack_limit=self.settings.max_message_bytes)
             row = self.store.get(mail.key)
             if row is None:
                 row = self._record(mail, raw, uid, too_big)
@@ -167,13 +169,17 @@ class _Pass:
         agencies = self.config.agencies_of(mail.sender)
         if not agencies:
             return "refused", "发件人不在单位名录的报送邮箱中", None
-        forged = forged_reason(mail)
-        if forged:
-            return "refused", forged, None
         names = "、".join(a.name for a in agencies)
+        trust = sender_trust(mail, self.settings.authserv_id)
+        if not trust.trusted:
+            return "held", trust.reason, names
         if too_big:
-            return "refused", f"邮件超过 {self.settings.max_message_mb:g} MB，未下载", names
+            return "too_large", f"邮件超过 {self.settings.max_message_mb:g} MB，未下载", names
         if not mail.workbooks:
+            if answers_us(mail, self.settings.address, self.store.sent_to):
+                return "ignored", "回复本程序的邮件，没有工作簿（如“收到，谢谢”）", names
+            if mail.other_files:
+                return "other_files", "没有工作簿，只有其他文件", names
             return "no_workbook", None, names
         return "submission", None, names
 
@@ -194,7 +200,10 @@ class _Pass:
             self.session.mark(uid)
             folder = {"submission": self.settings.handled_folder,
                       "no_workbook": self.settings.handled_folder,
-                      "refused": self.settings.refused_folder}.get(row.kind)  # fmt: skip
+                      "other_files": self.settings.handled_folder,
+                      "refused": self.settings.refused_folder,
+                      "held": self.settings.refused_folder,
+                      "too_large": self.settings.refused_folder}.get(row.kind)  # fmt: skip
             if folder:
                 self.session.move(uid, folder)
             self.store.set_state(row.key, "done")
@@ -206,7 +215,7 @@ class _Pass:
 
     def _process(self, row: MailRow) -> None:
         assert row.eml_path
-        mail = parse_message(Path(row.eml_path).read_bytes())
+        mail = self._parsed(row)
         done = self.store.verdicts(row.key)
         for position, attachment in enumerate(mail.workbooks):
             if position in done:
@@ -226,7 +235,7 @@ class _Pass:
 
     def _outgoing(self, row: MailRow) -> tuple[bytes, str] | None:
         """The reply due for `row` (bytes, kind), or None when none is due."""
-        if row.kind not in ("submission", "no_workbook"):
+        if row.kind not in ("submission", "no_workbook", "other_files", "too_large"):
             return None
         if self.store.is_blocked(row.sender):
             log.warning("%s 曾退信，暂停自动回复（已处理附件）", row.sender)
@@ -237,8 +246,13 @@ class _Pass:
                 return None
             if row.kind == "no_workbook" and not self.store.take_daily_note(row.sender):
                 return None
+        files: list[Path] = []
         if row.kind == "no_workbook":
-            body, files = note_body("no_workbook"), []
+            body = note_body("no_workbook")
+        elif row.kind == "other_files":
+            body = note_body("other_files", found=self._parsed(row).other_files)
+        elif row.kind == "too_large":
+            body = note_body("too_large", limit_mb=self.settings.max_message_mb)
         else:
             verdicts = list(self.store.verdicts(row.key).values())
             body = reply_text(verdicts)
@@ -246,16 +260,21 @@ class _Pass:
         subject = row.subject or ""
         subject = subject if subject.lower().startswith(("回复", "re:")) else f"回复：{subject}"
         raw = build_message(
-            sender=self.settings.address, to=row.sender, subject=subject, body=body,
+            sender=self.settings.from_header, to=row.sender, subject=subject, body=body,
             message_id=row.reply_id or reply_id(row.key, self.settings.address),
             in_reply_to=row.message_id, references=self._references(row), attachments=files,
         )  # fmt: skip
         return raw, ("reply" if row.kind == "submission" else "note")
 
+    def _parsed(self, row: MailRow) -> ParsedMail:
+        assert row.eml_path
+        raw = Path(row.eml_path).read_bytes()
+        return parse_message(raw, unpack_limit=self.settings.max_message_bytes)
+
     def _references(self, row: MailRow) -> list[str]:
         if not row.eml_path or not Path(row.eml_path).exists():
             return []
-        return parse_message(Path(row.eml_path).read_bytes()).references
+        return self._parsed(row).references
 
     def _reply(self, row: MailRow) -> None:
         mid = row.reply_id or reply_id(row.key, self.settings.address)
