@@ -60,7 +60,9 @@ def test_each_sender_rule_alone(
     stranger = raw_mail(sender="stranger@county.test", message_id="<stranger@x>",
                         headers=["Return-Path: <stranger@county.test>"], attachments=[book])  # fmt: skip
     dovecot.deliver(stranger)
-    dovecot.deliver(dsn("<not-ours@elsewhere.test>", AGENCY))
+    report_only = dsn("<not-ours@elsewhere.test>", AGENCY)  # a delivery report, from an
+    report_only = report_only.replace(b"MAILER-DAEMON@", b"mailsys@")  # ordinary-looking sender
+    dovecot.deliver(report_only)
 
     report = run_pass(office.config)
 
@@ -68,7 +70,7 @@ def test_each_sender_rule_alone(
     assert rows["<trusted@x>"] == ("submission", "")
     assert rows["<auto@x>"][0] == "ignored" and "Auto-Submitted" in rows["<auto@x>"][1]
     assert rows["<list@x>"][0] == "ignored" and "邮件列表" in rows["<list@x>"][1]
-    assert rows["<dsn1@county.test>"][0] == "ignored" and "退信" in rows["<dsn1@county.test>"][1]
+    assert rows["<dsn1@county.test>"] == ("ignored", "退信")  # the bounce rule, not another
     assert rows["<stranger@x>"][0] == "refused"
     assert rows["<forged@x>"][0] == "held" and "Return-Path" in rows["<forged@x>"][1]
     assert rows["<forged-ar@x>"][0] == "held" and "DMARC" in rows["<forged-ar@x>"][1]
