@@ -54,11 +54,16 @@ def test_each_sender_rule_alone(
     }
     for mid, headers in mails.items():
         envelope = "someone@other.test" if mid == "<forged@x>" else AGENCY
-        raw = raw_mail(message_id=mid, headers=[f"Return-Path: <{envelope}>", *headers],
-                       attachments=[book])  # fmt: skip
+        raw = raw_mail(
+            message_id=mid, headers=[f"Return-Path: <{envelope}>", *headers], attachments=[book]
+        )
         dovecot.deliver(raw)
-    stranger = raw_mail(sender="stranger@county.test", message_id="<stranger@x>",
-                        headers=["Return-Path: <stranger@county.test>"], attachments=[book])  # fmt: skip
+    stranger = raw_mail(
+        sender="stranger@county.test",
+        message_id="<stranger@x>",
+        headers=["Return-Path: <stranger@county.test>"],
+        attachments=[book],
+    )
     dovecot.deliver(stranger)
     report_only = dsn("<not-ours@elsewhere.test>", AGENCY)  # a delivery report, from an
     report_only = report_only.replace(b"MAILER-DAEMON@", b"mailsys@")  # ordinary-looking sender
@@ -176,9 +181,15 @@ def test_thanks_in_our_thread_gets_nothing(
     dovecot.deliver(raw_mail(attachments=[plain_part("r.xlsx", book)]))
     run_pass(office.config)
     [reply] = office.replies(1)
-    thanks = raw_mail(message_id="<thanks@x>", subject="回复：后河镇2021年报告", body="收到，谢谢",
-                      headers=[f"In-Reply-To: {reply['Message-ID']}",
-                               f"References: <m1@county.test> {reply['Message-ID']}"])  # fmt: skip
+    thanks = raw_mail(
+        message_id="<thanks@x>",
+        subject="回复：后河镇2021年报告",
+        body="收到，谢谢",
+        headers=[
+            f"In-Reply-To: {reply['Message-ID']}",
+            f"References: <m1@county.test> {reply['Message-ID']}",
+        ],
+    )
     dovecot.deliver(thanks)
     dovecot.deliver(raw_mail(message_id="<empty@x>", body="忘了附件"))
 

@@ -50,10 +50,12 @@ def test_the_first_return_path_counts_the_one_our_server_wrote() -> None:
 
 
 def test_our_servers_dmarc_fail_holds_even_with_a_matching_envelope() -> None:
-    trusted, reason = trust([
-        "Return-Path: <a1@county.test>",
-        f"Authentication-Results: {OURS}; dmarc=fail header.from=county.test",
-    ])  # fmt: skip
+    trusted, reason = trust(
+        [
+            "Return-Path: <a1@county.test>",
+            f"Authentication-Results: {OURS}; dmarc=fail header.from=county.test",
+        ]
+    )
     assert not trusted and "DMARC" in reason
 
 
@@ -63,25 +65,31 @@ def test_our_servers_spf_fail_holds() -> None:
 
 
 def test_our_servers_dmarc_pass_trusts_whatever_the_envelope() -> None:
-    assert trust([
-        "Return-Path: <list-bounces@lists.other.test>",
-        f"Authentication-Results: {OURS}; dmarc=pass header.from=county.test",
-    ]) == (True, "")  # fmt: skip
+    assert trust(
+        [
+            "Return-Path: <list-bounces@lists.other.test>",
+            f"Authentication-Results: {OURS}; dmarc=pass header.from=county.test",
+        ]
+    ) == (True, "")
 
 
 def test_our_servers_spf_pass_for_another_domain_proves_nothing() -> None:
-    trusted, _ = trust([
-        "Return-Path: <someone@other.test>",
-        f"Authentication-Results: {OURS}; spf=pass smtp.mailfrom=someone@other.test",
-    ])  # fmt: skip
+    trusted, _ = trust(
+        [
+            "Return-Path: <someone@other.test>",
+            f"Authentication-Results: {OURS}; spf=pass smtp.mailfrom=someone@other.test",
+        ]
+    )
     assert not trusted
 
 
 def test_a_pass_written_by_another_server_is_not_believed() -> None:
-    trusted, _ = trust([
-        "Return-Path: <someone@other.test>",
-        "Authentication-Results: forger.test; dmarc=pass header.from=county.test",
-    ])  # fmt: skip
+    trusted, _ = trust(
+        [
+            "Return-Path: <someone@other.test>",
+            "Authentication-Results: forger.test; dmarc=pass header.from=county.test",
+        ]
+    )
     assert not trusted
 
 

@@ -70,15 +70,21 @@ def test_a_lying_size_header_is_a_damaged_archive_not_a_bomb() -> None:
 
 def test_winmail_dat_gives_its_workbooks_with_names_in_the_code_page() -> None:
     data = tnef([(NAME.encode("gbk"), b"book"), ("照片.jpg".encode("gbk"), b"jpg")])
-    packed = unpack("winmail.dat", "application/ms-tnef", data, limit=10**7,
-                    is_workbook=is_workbook_name)  # fmt: skip
+    packed = unpack(
+        "winmail.dat", "application/ms-tnef", data, limit=10**7, is_workbook=is_workbook_name
+    )
     assert packed is not None
     assert packed.workbooks == [(NAME, b"book")] and packed.others == ["照片.jpg"]
 
 
 def test_a_broken_winmail_dat_is_refused_with_a_reason() -> None:
-    packed = unpack("winmail.dat", "application/ms-tnef", b"\x78\x9f\x3e\x22\x01",
-                    limit=10**7, is_workbook=is_workbook_name)  # fmt: skip
+    packed = unpack(
+        "winmail.dat",
+        "application/ms-tnef",
+        b"\x78\x9f\x3e\x22\x01",
+        limit=10**7,
+        is_workbook=is_workbook_name,
+    )
     assert packed is not None and "winmail.dat" in packed.problem
 
 
@@ -99,7 +105,10 @@ def test_a_workbook_attached_twice_or_zipped_too_is_one_attachment(
 
 
 def test_other_files_are_named_and_embedded_images_are_not() -> None:
-    logo = b'Content-Type: image/png; name="logo.png"\r\nContent-Disposition: inline\r\nContent-ID: <l@x>'
+    logo = (
+        b'Content-Type: image/png; name="logo.png"\r\n'
+        b"Content-Disposition: inline\r\nContent-ID: <l@x>"
+    )
     mail = parse_message(
         raw_mail(
             attachments=[
