@@ -52,3 +52,9 @@ def test_reply_text_says_what_to_do_for_each_verdict() -> None:
     assert text.endswith("\n如果这封邮件不是您发送的，请立即联系公开办。\n")
     assert "共 2 处错误：\n  1. 总计不符\n  2. 件数不是整数" in text
     assert "《c.xlsx》：无法读取，已退回" in text and "公开办下发的年度报告工作簿" in text
+
+
+def test_an_archive_that_was_not_opened_is_named_with_its_reason() -> None:
+    text = reply_text([Verdict("材料.zip", "unopened", messages=("压缩包已加密（设置了密码）",))])
+    assert "《材料.zip》：未打开。压缩包已加密（设置了密码）。" in text
+    assert "直接作为附件发送，不要压缩" in text

@@ -216,3 +216,19 @@ def test_one_workbook_attached_twice_gets_one_verdict(
     body = _body(reply)
     assert body.count("未通过校验") == 1 and "《报告(1).xlsx》" not in body
     assert len(parse_message(reply.as_bytes()).workbooks) == 1
+
+
+def test_a_zip_inside_a_zip_is_answered_not_opened(
+    tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture, make_workbook: MakeWorkbook
+) -> None:
+    office = _office(tmp_path, dovecot, smtp)
+    inner = gbk_zip([("报告.xlsx", make_workbook("r.xlsx").read_bytes())])
+    outer = gbk_zip([("里面.zip", inner)])
+    dovecot.deliver(raw_mail(attachments=[plain_part("报告.zip", outer)]))
+
+    report = run_pass(office.config)
+
+    assert report.kinds == {"submission": 1}
+    [reply] = office.replies(1)
+    assert "《报告.zip》：未打开。压缩包中又有压缩包（里面.zip）" in _body(reply)
+    assert not (office.root / "outbox" / "2021").exists()  # nothing was processed
