@@ -85,6 +85,11 @@ def test_each_sender_rule_alone(
     with dovecot.client() as c:
         held = {m["Message-ID"] for _, m in c.messages("待人工处理")}
     assert held == {"<stranger@x>", "<forged@x>", "<forged-ar@x>"}
+    from workflow.office.mail_view import mail_overview
+
+    for_clerk = {r.message_id: r.reason for r in mail_overview(office.config).refused}
+    assert set(for_clerk) == held  # listed in status and the summary, with the reason
+    assert "可能被冒用" in str(for_clerk["<forged@x>"])
 
 
 def test_a_zip_from_chinese_windows_is_opened_and_answered_with_warnings_listed(

@@ -122,7 +122,7 @@ def _tnef_name(attachment: object, codepage: str | None) -> str:
     return _basename(str(name).strip("\x00").strip())
 
 
-def _untnef(data: bytes, limit: int, is_workbook: _Predicate) -> Packed:
+def _untnef(data: bytes, is_workbook: _Predicate) -> Packed:
     from tnefparse.tnef import TNEF
 
     packed = Packed()
@@ -142,7 +142,7 @@ def _untnef(data: bytes, limit: int, is_workbook: _Predicate) -> Packed:
         body = attachment.data if isinstance(attachment.data, bytes) else b""
         if not name:
             continue
-        if is_workbook(name) and len(body) <= limit:
+        if is_workbook(name):  # one too large is refused like any attachment: too_big
             packed.workbooks.append((name, body))
         else:
             packed.others.append(name)
@@ -154,7 +154,7 @@ def unpack(
 ) -> Packed | None:
     """What the container `name` holds; None when it is no container we open."""
     if is_tnef(name, content_type):
-        return _untnef(data, limit, is_workbook)
+        return _untnef(data, is_workbook)
     if is_zip(name):
         return _unzip(data, limit, is_workbook)
     return None
