@@ -334,7 +334,7 @@ def test_replies_per_hour_are_limited_but_every_workbook_is_processed(
         assert c.messages("INBOX") == [] and len(c.messages("已处理")) == 2
 
 
-def test_a_registered_address_failing_dmarc_is_held_not_processed(
+def test_a_registered_address_failing_dmarc_is_refused_not_processed(
     mail_office: MailOffice, make_workbook: MakeWorkbook
 ) -> None:
     book = make_workbook("r.xlsx").read_bytes()
@@ -350,7 +350,7 @@ def test_a_registered_address_failing_dmarc_is_held_not_processed(
 
     report = run_pass(mail_office.config)
 
-    assert report.kinds == {"held": 1} and mail_office.smtp.messages == []
+    assert report.kinds == {"refused": 1} and mail_office.smtp.messages == []
     assert _submissions(mail_office) == []
     with mail_office.dovecot.client() as c:
         assert len(c.messages("待人工处理")) == 1

@@ -77,8 +77,8 @@ def test_each_sender_rule_alone(
     assert rows["<list@x>"][0] == "ignored" and "邮件列表" in rows["<list@x>"][1]
     assert rows["<dsn1@county.test>"] == ("ignored", "退信")  # the bounce rule, not another
     assert rows["<stranger@x>"][0] == "refused"
-    assert rows["<forged@x>"][0] == "held" and "Return-Path" in rows["<forged@x>"][1]
-    assert rows["<forged-ar@x>"][0] == "held" and "DMARC" in rows["<forged-ar@x>"][1]
+    assert rows["<forged@x>"][0] == "refused" and "Return-Path" in rows["<forged@x>"][1]
+    assert rows["<forged-ar@x>"][0] == "refused" and "DMARC" in rows["<forged-ar@x>"][1]
     assert report.replies == [AGENCY]  # the trusted mail alone is answered
     [reply] = office.replies(1)
     assert reply["In-Reply-To"] == "<trusted@x>"

@@ -24,10 +24,8 @@ from workflow.office.mail_ledger import MailRow, MailStore
 __all__ = ["MailOverview", "mail_overview", "render_mail_overview"]
 
 _KINDS = {"submission": "报送", "no_workbook": "无附件", "refused": "待人工处理",
-          "ignored": "无需回复", "bounce": "退信", "held": "待核实发件人（未处理）",
+          "ignored": "无需回复", "bounce": "退信",
           "too_large": "邮件过大（已回复）", "other_files": "无工作簿（已回复）"}  # fmt: skip
-_FOR_CLERK = ("refused", "held")
-"""Kinds the clerk must look at: unknown senders, and registered ones whose trust failed."""
 
 
 @dataclass(slots=True)
@@ -58,7 +56,7 @@ def mail_overview(config: Config) -> MailOverview:
     for row in rows:
         for agency in config.agencies_of(row.sender):
             overview.last[agency.name] = row  # rows come oldest first: the last one stays
-        if row.kind in _FOR_CLERK:
+        if row.kind == "refused":
             overview.refused.append(row)
     return overview
 
@@ -78,7 +76,7 @@ def render_mail_overview(overview: MailOverview, console: Console | None = None)
                           _KINDS.get(row.kind, row.kind))  # fmt: skip
         console.print(table)
     if overview.refused:
-        table = Table(title="待人工处理的邮件（附件未处理，原因见“原因”栏）", style="yellow")
+        table = Table(title="待人工处理的邮件（附件未处理）", style="yellow")
         for header in ("时间", "发件人", "主题", "原因", "原件"):
             table.add_column(header, overflow="fold")
         for row in overview.refused:
@@ -112,7 +110,7 @@ def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
         for col, value in enumerate(values):
             ws.write_string(row_no, col, value, cell)
     row_no += 2
-    ws.write(row_no, 0, "待人工处理的邮件（附件未处理，原因见“原因”栏）",
+    ws.write(row_no, 0, "待人工处理的邮件（附件未处理）",
              workbook.add_format({"bold": True, "font_size": 13}))  # fmt: skip
     row_no += 1
     for col, header in enumerate(("时间", "发件人", "主题", "原因", "原件")):

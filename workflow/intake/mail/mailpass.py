@@ -61,8 +61,8 @@ class PassReport:
     years: set[int] = field(default_factory=set)
 
     def line(self) -> str:
-        labels = {"submission": "报送", "no_workbook": "无附件", "refused": "未登记发件人",
-                  "ignored": "无需回复", "bounce": "退信", "held": "待核实发件人",
+        labels = {"submission": "报送", "no_workbook": "无附件", "refused": "待人工处理",
+                  "ignored": "无需回复", "bounce": "退信",
                   "too_large": "邮件过大", "other_files": "无工作簿"}  # fmt: skip
         parts = [f"{labels.get(k, k)} {n} 封" for k, n in sorted(self.kinds.items())]
         kinds = "，".join(parts) or "无"
@@ -171,8 +171,8 @@ class _Pass:
             return "refused", "发件人不在单位名录的报送邮箱中", None
         names = "、".join(a.name for a in agencies)
         trust = sender_trust(mail, self.settings.authserv_id)
-        if not trust.trusted:
-            return "held", trust.reason, names
+        if not trust.trusted:  # held for the clerk, as an unknown sender's mail is
+            return "refused", trust.reason, names
         if too_big:
             return "too_large", f"邮件超过 {self.settings.max_message_mb:g} MB，未下载", names
         if not mail.workbooks:
@@ -202,7 +202,6 @@ class _Pass:
                       "no_workbook": self.settings.handled_folder,
                       "other_files": self.settings.handled_folder,
                       "refused": self.settings.refused_folder,
-                      "held": self.settings.refused_folder,
                       "too_large": self.settings.refused_folder}.get(row.kind)  # fmt: skip
             if folder:
                 self.session.move(uid, folder)
