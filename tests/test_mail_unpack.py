@@ -120,3 +120,12 @@ def test_other_files_are_named_and_embedded_images_are_not() -> None:
     )
     assert mail.workbooks == []
     assert mail.other_files == ["说明.docx", "材料.zip 中的 照片.jpg"]
+
+
+def test_an_entry_in_a_compression_we_cannot_read_is_refused_with_that_reason() -> None:
+    data = bytearray(_zip([(NAME, b"x" * 5000)]))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.find(signature)  # the compression method: 9 = Deflate64
+        data[at + offset : at + offset + 2] = (9).to_bytes(2, "little")
+    packed = _open("a.zip", bytes(data))
+    assert packed.workbooks == [] and "不支持的压缩方式" in packed.problem  # type: ignore[attr-defined]

@@ -102,7 +102,11 @@ def _unzip(data: bytes, limit: int, is_workbook: _Predicate) -> Packed:
                 return packed
             try:
                 packed.workbooks.append((name, archive.read(info)))
-            except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+            except NotImplementedError:  # e.g. Deflate64, which Windows writes for big files
+                packed.problem = f"压缩包使用了不支持的压缩方式，无法取出 {name}"
+                packed.workbooks.clear()
+                return packed
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
                 packed.problem = f"压缩包已损坏，无法取出 {name}"
                 packed.workbooks.clear()
                 return packed
@@ -152,9 +156,13 @@ def _untnef(data: bytes, is_workbook: _Predicate) -> Packed:
 def unpack(
     name: str, content_type: str, data: bytes, *, limit: int, is_workbook: _Predicate
 ) -> Packed | None:
-    """What the container `name` holds; None when it is no container we open."""
-    if is_tnef(name, content_type):
-        return _untnef(data, is_workbook)
-    if is_zip(name):
-        return _unzip(data, limit, is_workbook)
+    """What the container `name` holds; None when it is no container we open. Never raises
+    for a bad container: whatever fails is its `problem`, and the reply says so."""
+    try:
+        if is_tnef(name, content_type):
+            return _untnef(data, is_workbook)
+        if is_zip(name):
+            return _unzip(data, limit, is_workbook)
+    except Exception:  # a malformed archive met a path the checks above did not foresee
+        return Packed(problem=f"{name} 无法打开（文件已损坏或格式不受支持）")
     return None
