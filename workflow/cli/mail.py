@@ -111,13 +111,14 @@ def _accept(config: Config, numbers: tuple[int, ...]) -> None:
 
 @click.command()
 @click.option("--year", type=YEAR, metavar="年度", required=True, help="报告年度，如 2021。")
-@click.option("--dry-run", is_flag=True, help="只列出将发给谁、发什么，不发送。")
+@click.option("--dry-run", is_flag=True, help="只列出将发给谁、发什么、跳过谁及原因，不发送。")
+@click.option("--again", is_flag=True, help="今天已催报过的单位也再发一次（默认每天最多一次）。")
 @config_option
-def remind(year: int, dry_run: bool, config: Config) -> None:
+def remind(year: int, dry_run: bool, again: bool, config: Config) -> None:
     """催报：给该年度尚未通过的每个登记单位发邮件，并列出发给了谁、发了什么。
 
     未提交的单位收到自己的空白工作簿（年初可用来下发工作簿）；未通过的收到最近一次的校验结果
-    工作簿和还需改正的错误；已通过的不发送。
+    工作簿和还需改正的错误；已通过的不发送。同一单位每天最多催报一次（--again 除外）。
 
     \b
     示例：
@@ -130,7 +131,7 @@ def remind(year: int, dry_run: bool, config: Config) -> None:
         if not dry_run:
             config.mail.require()
             config.mail.password()
-        lines = send_reminders(config, year, dry_run=dry_run)
+        lines = send_reminders(config, year, dry_run=dry_run, again=again)
     except ConfigError as exc:
         fail(str(exc), USAGE_ERROR)
     except MailError as exc:

@@ -60,6 +60,8 @@ KINDS = {
     "refused": "待人工处理",
     "ignored": "无需回复",
     "bounce": "退信",
+    "too_large": "邮件过大",
+    "other_files": "无工作簿",
     "unknown": "待分类",
 }
 """What a mail was, and how the clerk reads it."""

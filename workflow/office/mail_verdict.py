@@ -18,13 +18,14 @@ class Verdict:
     """What became of one attachment (kept in the ledger as JSON)."""
 
     file: str
-    status: str  # passed | failed | rejected | wrong_agency | too_big
+    status: str  # passed | failed | rejected | wrong_agency | too_big | unopened
     agency: str | None = None
     year: int | None = None
     messages: tuple[str, ...] = ()  # the errors (or the reason), in Chinese
     warnings: int = 0
     attach: tuple[str, ...] = ()  # paths of files to attach
     advice: str = ""  # for a refused file: what to do, agreeing with its reason
+    notes: tuple[str, ...] = ()  # the warnings, each naming its sheet and place
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -36,6 +37,7 @@ class Verdict:
             "warnings": self.warnings,
             "attach": list(self.attach),
             "advice": self.advice,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -51,4 +53,5 @@ class Verdict:
             warnings=int(warnings) if isinstance(warnings, int | str) else 0,
             attach=tuple(str(a) for a in data.get("attach") or ()),  # type: ignore[attr-defined]
             advice=str(data.get("advice") or ""),
+            notes=tuple(str(n) for n in data.get("notes") or ()),  # type: ignore[attr-defined]
         )

@@ -46,12 +46,13 @@ from pathlib import Path
 from workflow.config import Config
 from workflow.core.errors import MailError
 from workflow.intake.mail.attachments import archive_eml, process_attachment, recorded_verdict
-from workflow.intake.mail.classify import bounce_of, forged_reason, never_answer_reason
+from workflow.intake.mail.classify import answers_us, bounce_of, never_answer_reason
 from workflow.intake.mail.compose import build_message, note_body, reply_id, reply_text
 from workflow.intake.mail.connection_errors import explain
 from workflow.intake.mail.imap import CONNECTION_ERRORS, ImapSession
 from workflow.intake.mail.message import ParsedMail, parse_message
 from workflow.intake.mail.smtp import MessageRefused, send
+from workflow.intake.mail.trust import sender_trust
 from workflow.office.ledger import ledger_path
 from workflow.office.mail_ledger import KINDS, MailRow, MailStore
 from workflow.office.year import refresh_summary
@@ -62,6 +63,10 @@ log = logging.getLogger("workflow.mail")
 
 POISON_ATTEMPTS = 3
 """Failed attempts at one message before it is held for the clerk."""
+
+REPLY_KINDS = ("submission", "no_workbook", "other_files", "too_large")
+"""The kinds of mail that are answered (unless the address bounced, or, for `no_workbook`,
+the address had its note today)."""
 
 
 @dataclass
@@ -254,7 +259,7 @@ class _Pass:
             raw = self.session.fetch(uid, headers_only=too_big)
             if raw is None:
                 return
-            mail = parse_message(raw)
+            mail = parse_message(raw, unpack_limit=self.settings.max_message_bytes)
             row = self.store.get(mail.key)
             if row is None:
                 row = self._record(mail, raw, uid, too_big)
@@ -301,13 +306,17 @@ class _Pass:
         agencies = self.config.agencies_of(mail.sender)
         if not agencies:
             return "refused", "发件人不在单位名录的报送邮箱中", None
-        forged = forged_reason(mail)
-        if forged:
-            return "refused", forged, None
         names = "、".join(a.name for a in agencies)
+        trust = sender_trust(mail, self.settings.authserv_id)
+        if not trust.trusted:  # held for the clerk, as an unknown sender's mail is
+            return "refused", trust.reason, names
         if too_big:
-            return "refused", f"邮件超过 {self.settings.max_message_mb:g} MB，未下载", names
+            return "too_large", f"邮件超过 {self.settings.max_message_mb:g} MB，未下载", names
         if not mail.workbooks:
+            if answers_us(mail, self.settings.address, self.store.sent_to):
+                return "ignored", "回复本程序的邮件，没有工作簿（如“收到，谢谢”）", names
+            if mail.other_files:
+                return "other_files", "没有工作簿，只有其他文件", names
             return "no_workbook", None, names
         return "submission", None, names
 
@@ -343,6 +352,8 @@ class _Pass:
                 folder = {
                     "submission": self.settings.handled_folder,
                     "no_workbook": self.settings.handled_folder,
+                    "other_files": self.settings.handled_folder,
+                    "too_large": self.settings.refused_folder,  # whole, for the clerk
                 }.get(row.kind)
                 if folder:
                     self.session.move(uid, folder)
@@ -364,7 +375,7 @@ class _Pass:
 
     def _process(self, row: MailRow) -> None:
         assert row.eml_path
-        mail = parse_message(Path(row.eml_path).read_bytes())
+        mail = self._parsed(row)
         done = self.store.verdicts(row.key)
         for position, attachment in enumerate(mail.workbooks):
             if position in done:
@@ -390,7 +401,7 @@ class _Pass:
 
     def _decide(self, row: MailRow) -> MailRow:
         """Whether a reply is due, decided once (the day's note is spent here)."""
-        due = row.kind in ("submission", "no_workbook")
+        due = row.kind in REPLY_KINDS
         if due and self.store.is_blocked(row.sender):
             log.warning("%s 曾退信，暂停自动回复（已处理附件）", row.sender)
             due = False
@@ -447,8 +458,13 @@ class _Pass:
 
     def _outgoing(self, row: MailRow, message_id: str) -> tuple[bytes, str]:
         """The reply due for `row`: (bytes, kind)."""
+        files: list[Path] = []
         if row.kind == "no_workbook":
-            body, files = note_body("no_workbook"), []
+            body = note_body("no_workbook")
+        elif row.kind == "other_files":
+            body = note_body("other_files", found=self._parsed(row).other_files)
+        elif row.kind == "too_large":
+            body = note_body("too_large", limit_mb=self.settings.max_message_mb)
         else:
             verdicts = list(self.store.verdicts(row.key).values())
             body = reply_text(verdicts)
@@ -456,7 +472,7 @@ class _Pass:
         subject = row.subject or ""
         subject = subject if subject.lower().startswith(("回复", "re:")) else f"回复：{subject}"
         raw = build_message(
-            sender=self.settings.address,
+            sender=self.settings.from_header,
             to=row.sender,
             subject=subject,
             body=body,
@@ -467,7 +483,12 @@ class _Pass:
         )
         return raw, ("reply" if row.kind == "submission" else "note")
 
+    def _parsed(self, row: MailRow) -> ParsedMail:
+        assert row.eml_path
+        raw = Path(row.eml_path).read_bytes()
+        return parse_message(raw, unpack_limit=self.settings.max_message_bytes)
+
     def _references(self, row: MailRow) -> list[str]:
         if not row.eml_path or not Path(row.eml_path).exists():
             return []
-        return parse_message(Path(row.eml_path).read_bytes()).references
+        return self._parsed(row).references
