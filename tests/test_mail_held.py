@@ -97,10 +97,10 @@ def test_a_mail_that_always_fails_is_held_after_three_tries_with_one_traceback(
 
     real = mailpass.parse_message
 
-    def parse(raw: bytes) -> object:
+    def parse(raw: bytes, **options: object) -> object:
         if b"<poison@x>" in raw:
             raise RuntimeError("a bug met by this message only")
-        return real(raw)
+        return real(raw, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mailpass, "parse_message", parse)
     mail_office.dovecot.deliver(raw_mail(message_id="<poison@x>", body="x"))
@@ -131,11 +131,11 @@ def test_a_mail_failing_twice_is_still_tried(
     real = mailpass.parse_message
     calls = []
 
-    def parse(raw: bytes) -> object:
+    def parse(raw: bytes, **options: object) -> object:
         if b"<flaky@x>" in raw and len(calls) < POISON_ATTEMPTS - 1:
             calls.append(1)
             raise RuntimeError("twice only")
-        return real(raw)
+        return real(raw, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mailpass, "parse_message", parse)
     mail_office.dovecot.deliver(raw_mail(message_id="<flaky@x>", body="没有附件"))
