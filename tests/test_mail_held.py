@@ -61,6 +61,24 @@ def test_held_mail_is_listed_with_its_number_and_accepted_by_the_clerk(
     assert run_pass(mail_office.config).replies == []  # answered once
 
 
+def test_an_accepted_mail_with_only_other_files_gets_the_note_naming_them(
+    mail_office: MailOffice,
+) -> None:
+    mail_office.dovecot.deliver(
+        raw_mail(headers=[_FORGED], attachments=[rfc2231_part("说明.docx", b"doc")])
+    )
+    run_pass(mail_office.config)
+    [held] = mail_overview(mail_office.config).refused
+
+    code, out = _cli(mail_office, "mail", "--accept", str(held.number))
+
+    assert code == 0, out
+    [note] = mail_office.replies(1)
+    part = note.get_payload()[0] if note.is_multipart() else note
+    body = part.get_payload(decode=True).decode("utf-8")
+    assert "说明.docx" in body and "没有年度报告工作簿" in body
+
+
 def test_a_strangers_mail_cannot_be_accepted_before_the_address_is_registered(
     mail_office: MailOffice, make_workbook: MakeWorkbook
 ) -> None:

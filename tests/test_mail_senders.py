@@ -10,10 +10,14 @@ from email.header import decode_header, make_header
 from email.message import Message
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import MakeWorkbook
 from tests.mail_helpers import MailOffice, gbk_zip, plain_part, raw_mail, tnef, write_office
 from tests.mail_servers import AGENCY, OFFICE, Dovecot, SmtpCapture
 from tests.test_mail_classify import dsn
+from workflow.core.errors import WorkflowError
+from workflow.intake.mail.held import accept_held
 from workflow.intake.mail.mailpass import run_pass
 from workflow.intake.mail.message import parse_message
 from workflow.office.ledger import ledger_path
@@ -156,8 +160,14 @@ def test_a_mail_over_the_limit_from_an_agency_gets_a_reply_saying_what_to_do(
     from workflow.office.mail_view import mail_overview
 
     overview = mail_overview(office.config)
-    assert overview.refused == []  # not listed as an unknown sender
+    [held] = overview.refused  # listed for the clerk among the held mail, answered already,
+    reason = held.reason or ""  # and not as an unknown sender
+    assert "超过 1 MB" in reason and "已回复单位" in reason and "未登记" not in reason
+    assert held.state == "held" and overview.pending == []
     assert overview.last["后河镇人民政府"].kind == "too_large"
+    with pytest.raises(WorkflowError, match="过大，程序没有下载附件"):
+        accept_held(office.config, held.number)  # the body was never downloaded
+    assert run_pass(office.config).replies == []  # answered once
 
 
 def test_notes_name_what_came_and_the_daily_note_is_kept_for_empty_mail(

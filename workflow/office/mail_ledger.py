@@ -12,8 +12,9 @@ The one vocabulary of states (`STATES`, with the Chinese the clerk reads), each 
 before the next step starts:
 
     received   the raw .eml is in the archive
-    held       held for the clerk (stranger, forged, too large, or failing every attempt):
-               nothing processed, until `workflow mail --accept` says go on
+    held       held for the clerk (stranger, forged, or failing every attempt): nothing
+               processed, until `workflow mail --accept` says go on; a registered agency's
+               mail too large to download comes here after its reply went out
     processed  every workbook went through the pipeline; the verdicts are stored
     pending    a reply is due and no SMTP server has accepted it yet (`last_error`: why)
     sent       the reply step is over: SMTP answered 250 and it is in `mail_sent` (recorded

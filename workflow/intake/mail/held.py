@@ -6,7 +6,7 @@ failed `POISON_ATTEMPTS` times. After checking it, the clerk accepts it by the n
 `workflow status` shows; the next pass (run at once by the command) processes its workbooks
 and replies as for any submission. Two cases cannot be accepted, and the message says why and
 what to do instead: a sender still not in the directory (a verdict must belong to an agency),
-and a mail whose body was never downloaded (too large).
+and a mail whose body was never downloaded (too large; its sender was answered already).
 """
 
 from __future__ import annotations
@@ -44,13 +44,16 @@ def accept_held(config: Config, number: int) -> str:
                 f"第 {number} 封邮件过大，程序没有下载附件：请在邮箱的"
                 f"“{config.mail.refused_folder}”文件夹中打开它，把工作簿保存到收件箱文件夹"
             )
-        mail = parse_message(raw)
+        mail = parse_message(raw, unpack_limit=config.mail.max_message_bytes)
         agencies = config.agencies_of(mail.sender)
         if not agencies:
             raise WorkflowError(
                 f"发件人 {mail.sender or '（无）'} 不在单位名录中：请先把该地址加入对应单位的 "
                 "emails，再接受这封邮件"
             )
-        kind = "submission" if mail.workbooks else "no_workbook"
+        if mail.workbooks:
+            kind = "submission"
+        else:  # answered as such mail from a trusted sender is (`intake.mail.mailpass`)
+            kind = "other_files" if mail.other_files else "no_workbook"
         store.accept(number, kind, agency="、".join(a.name for a in agencies))
     return f"第 {number} 封邮件（{row.sender}，{row.subject or '无主题'}）已接受，开始处理"

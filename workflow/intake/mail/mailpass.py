@@ -5,8 +5,9 @@ the states of `office.mail_ledger.STATES` — each committed before the next ste
 stop at any point (kill -9, Ctrl-C, a service stop) resumes where it stopped:
 
 1. the raw message into the archive, a ledger row: `received`, or `held` for the clerk (an
-   unknown sender, a forged one, a mail too large to download) — moved to the refused folder,
-   nothing processed until `workflow mail --accept` (`intake.mail.held`);
+   unknown sender, a forged one) — moved to the refused folder, nothing processed until
+   `workflow mail --accept` (`intake.mail.held`). A registered agency's mail too large to
+   download is answered first (the limit, and what to do), then held the same way;
 2. every workbook of a submission through the pipeline, verdicts stored (`processed`), and
    the reply decided once (`pending`: one is due; or `sent`: none is — mail never to answer,
    a bounced address, the day's note already given);
@@ -357,7 +358,11 @@ class _Pass:
                 }.get(row.kind)
                 if folder:
                     self.session.move(uid, folder)
-            self.store.set_state(row.key, "done")
+            if row.kind == "too_large":  # answered; the clerk sees it among the held mail
+                answered = "；已回复单位上限和重发办法" if row.reply_due else ""
+                self.store.hold(row.key, f"{row.reason or '邮件过大'}{answered}")
+            else:
+                self.store.set_state(row.key, "done")
 
     def _reload(self, row: MailRow) -> MailRow:
         fresh = self.store.get(row.key)
@@ -367,7 +372,8 @@ class _Pass:
     def _reclassify(self, row: MailRow) -> MailRow:
         assert row.eml_path
         raw = Path(row.eml_path).read_bytes()
-        kind, reason, agency = self._classify(parse_message(raw), too_big=False)
+        mail = parse_message(raw, unpack_limit=self.settings.max_message_bytes)
+        kind, reason, agency = self._classify(mail, too_big=False)
         self.store.set_state(row.key, "received", kind=kind, reason=reason, agency=agency)
         if kind == "refused":
             return self.store.hold(row.key, reason or "")
