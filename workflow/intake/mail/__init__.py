@@ -7,7 +7,9 @@ module per job:
 
     filenames    attachment names as Chinese mail programs write them
     message      a raw message -> sender, ids, workbook attachments
+    unpack       workbooks inside a .zip or winmail.dat (zip bombs refused)
     classify     mail that must never be answered; bounces of our own mail
+    trust        whether a registered sender really sent the mail, or it is held
     compose      our replies and reminders (Chinese bodies, names every program shows)
     imap         the IMAP session (imap-tools): ID before SELECT, IDLE, MOVE or COPY, APPEND
     smtp         sending (smtplib): returns only on the server's 250
@@ -20,5 +22,5 @@ module per job:
 
 The `[mail]` settings are `core.mail_settings`; the ledger's mail tables `office.mail_ledger`
 (rebuilt from the archive by `office.mail_rebuild`); the office's view of them (status,
-summary sheet) `office.mail_view`.
+summary sheet) `office.mail_view`; the reminders sent `office.reminders`.
 """
