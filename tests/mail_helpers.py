@@ -93,6 +93,20 @@ class MailOffice:
     def replies(self, count: int, timeout: float = 15.0) -> list[Message]:
         return [c.message for c in self.smtp.wait_for(count, timeout)]
 
+    def set_mail(self, name: str, value: object) -> None:
+        """Change (or add) one `[mail]` setting in config.toml, as the clerk would edit it."""
+        import json
+        import re
+
+        text = self.config_path.read_text("utf-8")
+        line = f"{name} = {json.dumps(value, ensure_ascii=False)}"
+        pattern = re.compile(rf"^{re.escape(name)} = .*$", re.MULTILINE)
+        if pattern.search(text):
+            text = pattern.sub(line, text)
+        else:
+            text = text.replace("[mail]\n", f"[mail]\n{line}\n", 1)
+        self.config_path.write_text(text, "utf-8")
+
 
 def write_office(
     root: Path,
@@ -144,3 +158,45 @@ emails = ["chengguan@county.test"]
     path = root / "config.toml"
     path.write_text(text, "utf-8")
     return MailOffice(root, path, dovecot, smtp)
+
+
+def gbk_zip(entries: Sequence[tuple[str, bytes]]) -> bytes:
+    """A .zip as Chinese Windows writes it: entry names in GBK bytes, the UTF-8 flag (bit 11)
+    clear. `zipfile` would set the flag for a non-ASCII name, so each entry is written under
+    an ASCII name of the same length and the name bytes are put in its place afterwards."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    names = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i, (name, data) in enumerate(entries):
+            gbk = name.encode("gbk")
+            stand_in = f"{i:03d}".encode().ljust(len(gbk), b"~")
+            names.append((stand_in, gbk))
+            archive.writestr(stand_in.decode(), data)
+    out = buffer.getvalue()
+    for stand_in, gbk in names:
+        assert out.count(stand_in) == 2  # the local header and the central directory
+        out = out.replace(stand_in, gbk)
+    return out
+
+
+def tnef(files: Sequence[tuple[bytes, bytes]], codepage: int = 936) -> bytes:
+    """winmail.dat (TNEF, MS-OXTNEF) holding `files` as (title bytes in `codepage`, data), as
+    Outlook on Chinese Windows writes it: a signature, then attributes, each one level byte,
+    a 32-bit id (attribute | type << 16), a 32-bit length, the data and a 16-bit checksum."""
+    import struct
+
+    def attribute(level: int, name: int, kind: int, data: bytes) -> bytes:
+        head = struct.pack("<BII", level, name | kind << 16, len(data))
+        return head + data + struct.pack("<H", sum(data) & 0xFFFF)
+
+    out = struct.pack("<IH", 0x223E9F78, 0x0001)
+    out += attribute(1, 0x9006, 0x0008, struct.pack("<I", 0x00010000))  # attTnefVersion
+    out += attribute(1, 0x9007, 0x0006, struct.pack("<II", codepage, 0))  # attOemCodepage
+    for title, data in files:
+        out += attribute(2, 0x9002, 0x0006, b"\x01\x00\xff\xff\xff\xff" + b"\x00" * 8)
+        out += attribute(2, 0x8010, 0x0001, title + b"\x00")  # attAttachTitle
+        out += attribute(2, 0x800F, 0x0006, data)  # attAttachData
+    return out

@@ -288,6 +288,7 @@ class SmtpCapture:
         self.messages: list[Captured] = []
         self.on_message: Callable[[Captured], None] | None = None
         self.refuse: str | None = None
+        self.refuse_to: set[str] = set()  # recipients whose mail gets a 550
         self._cond = threading.Condition()
         self.port = free_port()
         kwargs: dict[str, object] = {}
@@ -319,6 +320,8 @@ class SmtpCapture:
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         if self.refuse:
             return self.refuse
+        if self.refuse_to & set(envelope.rcpt_tos):  # type: ignore[attr-defined]
+            return "550 5.1.1 mailbox unavailable"
         item = Captured(
             envelope.mail_from,  # type: ignore[attr-defined]
             list(envelope.rcpt_tos),  # type: ignore[attr-defined]
@@ -402,3 +405,103 @@ def smtp() -> Iterator[SmtpCapture]:
     server = SmtpCapture().start()
     yield server
     server.stop()
+
+
+class SilentListener:
+    """A slow SMTP server: accepts connections on 127.0.0.1 and never says a word (an
+    overloaded server, or one pausing before its greeting). `connected` is set on the first
+    connection, the moment a client is waiting to send."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = int(self.sock.getsockname()[1])
+        self.held: list[socket.socket] = []
+        self.connected = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+            self.connected.set()
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+class BadIdProxy:
+    """A proxy in front of Dovecot that answers `TAG BAD Unknown command` to the IMAP `ID`
+    command (RFC 3501's answer to a command a server does not know) while the greeting and
+    CAPABILITY still advertise ID, and passes every other byte through both ways."""
+
+    def __init__(self, upstream_port: int) -> None:
+        import asyncio
+
+        self.upstream = upstream_port
+        self.port = free_port()
+        self.refused: list[bytes] = []
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
+        self.thread.start()
+        ready.wait(10)
+
+    def _run(self, ready: threading.Event) -> None:
+        import asyncio
+
+        asyncio.set_event_loop(self.loop)
+        server = self.loop.run_until_complete(
+            asyncio.start_server(self._client, "127.0.0.1", self.port)
+        )
+        self.server = server
+        ready.set()
+        self.loop.run_forever()
+
+    async def _client(self, reader: object, writer: object) -> None:
+        import asyncio
+        import re
+
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream)
+
+        async def down() -> None:
+            while data := await up_reader.read(65536):
+                writer.write(data)  # type: ignore[attr-defined]
+                await writer.drain()  # type: ignore[attr-defined]
+            writer.close()  # type: ignore[attr-defined]
+
+        async def up() -> None:
+            while line := await reader.readline():  # type: ignore[attr-defined]
+                match = re.match(rb"^(\S+) ID[ (]", line)
+                if match:
+                    self.refused.append(line)
+                    writer.write(match.group(1) + b" BAD Unknown command\r\n")  # type: ignore[attr-defined]
+                    await writer.drain()  # type: ignore[attr-defined]
+                    continue
+                up_writer.write(line)
+                await up_writer.drain()
+            up_writer.close()
+
+        try:
+            await asyncio.gather(down(), up(), return_exceptions=True)
+        finally:
+            up_writer.close()
+            writer.close()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        import asyncio
+
+        async def shut() -> None:
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(shut(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()

@@ -72,3 +72,21 @@ def test_a_chinese_bounce_without_report_parts_is_still_a_bounce() -> None:
         "In-Reply-To: <wf-reply.abc@county.test>"])  # fmt: skip
     bounce = bounce_of(parse_message(raw))
     assert bounce is not None and bounce.message_ids == ("<wf-reply.abc@county.test>",)
+
+
+def test_a_mail_answering_ours_is_known_by_our_ids_even_without_a_record() -> None:
+    from workflow.intake.mail.classify import answers_us
+
+    def nothing_recorded(ids: list[str]) -> list[str]:
+        return []
+
+    def answering(ref: str) -> bool:
+        mail = parse_message(raw_mail(headers=[f"In-Reply-To: {ref}"], body="收到，谢谢"))
+        return answers_us(mail, OFFICE, nothing_recorded)
+
+    assert answering("<wf-reply.0123abcd@county.test>")  # our fixed reply id
+    assert answering("<179657045392.17356.1138.wf-remind@county.test>")  # a reminder
+    assert not answering("<wf-reply.0123abcd@elsewhere.test>")  # not our domain
+    assert not answering("<m1@county.test>")  # someone else's mail
+    recorded = parse_message(raw_mail(headers=["References: <m1@county.test>"]))
+    assert answers_us(recorded, OFFICE, lambda ids: ["a1@county.test"])

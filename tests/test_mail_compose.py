@@ -40,10 +40,21 @@ def test_reply_id_is_fixed_per_mail_and_in_our_domain() -> None:
 
 def test_reply_text_says_what_to_do_for_each_verdict() -> None:
     text = reply_text([
-        Verdict("a.xlsx", "passed", "后河镇人民政府", 2021, (), 2, ("r.docx",)),
+        Verdict("a.xlsx", "passed", "后河镇人民政府", 2021, (), 2, ("r.docx",),
+                notes=("工作表“正文” B3：提示一", "提示二")),
         Verdict("b.xlsx", "failed", "后河镇人民政府", 2021, ("总计不符", "件数不是整数")),
         Verdict("c.xlsx", "rejected", messages=("不是工作簿",)),
     ])  # fmt: skip
-    assert "《a.xlsx》：后河镇人民政府2021年报告已通过校验（另有 2 条提示" in text
+    assert "《a.xlsx》：后河镇人民政府2021年报告已通过校验。" in text
+    assert "另有 2 条提示，不影响通过" in text
+    assert "\n  1. 工作表“正文” B3：提示一\n  2. 提示二" in text
+    assert "见报告末尾" not in text  # the Word report carries no warnings: it is published
+    assert text.endswith("\n如果这封邮件不是您发送的，请立即联系公开办。\n")
     assert "共 2 处错误：\n  1. 总计不符\n  2. 件数不是整数" in text
     assert "《c.xlsx》：无法读取，已退回" in text and "公开办下发的年度报告工作簿" in text
+
+
+def test_an_archive_that_was_not_opened_is_named_with_its_reason() -> None:
+    text = reply_text([Verdict("材料.zip", "unopened", messages=("压缩包已加密（设置了密码）",))])
+    assert "《材料.zip》：未打开。压缩包已加密（设置了密码）。" in text
+    assert "直接作为附件发送，不要压缩" in text

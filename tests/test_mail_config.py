@@ -126,3 +126,25 @@ def test_an_old_ledger_gains_the_mail_columns_and_keeps_its_rows(tmp_path: Path)
     with Ledger(path, readonly=True) as ledger:
         [row] = ledger.records()
     assert (row.file_name, row.sender, row.message_id) == ("旧.xlsx", None, None)
+
+
+def test_display_name_and_authserv_id(tmp_path: Path) -> None:
+    from email.header import decode_header, make_header
+
+    text = GOOD.replace(
+        "[mail]\n", '[mail]\ndisplay_name = "某某县政务公开办"\nauthserv_id = "MX.County.gov.cn"\n'
+    )
+    mail = load_config(_write(tmp_path, text)).mail
+    assert mail.authserv_id == "mx.county.gov.cn"
+    assert mail.from_header.isascii()  # RFC 2047-encoded, as a header must be
+    assert (
+        str(make_header(decode_header(mail.from_header)))
+        == "某某县政务公开办 <office@county.gov.cn>"
+    )
+    assert load_config(_write(tmp_path, GOOD)).mail.from_header == "office@county.gov.cn"
+
+
+def test_a_display_name_holding_an_address_is_refused(tmp_path: Path) -> None:
+    text = GOOD.replace("[mail]\n", '[mail]\ndisplay_name = "公开办 <x@y.cn>"\n')
+    with pytest.raises(ConfigError, match="display_name 只写名称"):
+        load_config(_write(tmp_path, text))

@@ -300,10 +300,10 @@ def test_a_bug_with_one_message_holds_up_no_other(
 
     real = mailpass.parse_message
 
-    def parse(raw: bytes) -> object:
+    def parse(raw: bytes, **options: object) -> object:
         if b"<poison@x>" in raw:
             raise RuntimeError("a bug met by this message only")
-        return real(raw)
+        return real(raw, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mailpass, "parse_message", parse)
     book = make_workbook("r.xlsx").read_bytes()
@@ -329,9 +329,17 @@ def test_replies_per_hour_are_limited_but_every_workbook_is_processed(
     report = run_pass(office.config)
 
     assert report.kinds == {"submission": 2} and report.replies == [AGENCY]
+    assert report.waiting == 1  # the second reply waits for the hour; it is not dropped
     assert [s[0] for s in _submissions(office)] == ["passed", "passed"]
     with dovecot.client() as c:
-        assert c.messages("INBOX") == [] and len(c.messages("已处理")) == 2
+        [(flags, waiting)] = c.messages("INBOX")  # stays until its reply is out
+        assert waiting["Message-ID"] == "<r1@x>" and "$WorkflowHandled" not in flags
+        assert len(c.messages("已处理")) == 1
+    from workflow.office.mail_view import mail_overview
+
+    [pending] = mail_overview(office.config).pending
+    assert pending.message_id == "<r1@x>"
+    assert pending.last_error and "max_replies_per_hour = 1" in pending.last_error
 
 
 def test_a_registered_address_failing_dmarc_is_refused_not_processed(

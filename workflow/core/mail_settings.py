@@ -9,7 +9,12 @@ Decisions written down here:
 - `plain` (no TLS) is accepted only for a loopback host: a password never crosses a network
   in clear text;
 - `poll_seconds` defaults to 180 because 163 and QQ throttle fast reconnects; where the server
-  advertises IDLE a new mail is seen at once anyway.
+  advertises IDLE a new mail is seen at once anyway;
+- `authserv_id` names the office's own receiving server as it signs `Authentication-Results`
+  (e.g. `mx.county.gov.cn`); only that server's verdicts are believed (`intake.mail.trust`).
+  Empty: no header is believed to say "pass", but any "fail" still holds the mail;
+- `display_name` (e.g. 某某县政务公开办) is the name our replies carry in From, so that an
+  agency sees who answered, not a bare address.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +67,8 @@ class MailSettings:
     max_replies_per_hour: int = 20
     timeout_seconds: float = 60.0
     since: date | None = None
+    authserv_id: str = ""
+    display_name: str = ""
 
     @property
     def configured(self) -> bool:
@@ -91,6 +99,13 @@ class MailSettings:
         if not text:
             raise ConfigError(f"授权码文件 {self.password_file} 是空的")
         return text
+
+    @property
+    def from_header(self) -> str:
+        """Our From: `display_name` RFC 2047-encoded before the address, or the bare address."""
+        if not self.display_name:
+            return self.address
+        return formataddr((self.display_name, self.address), charset="utf-8")
 
     @property
     def max_message_bytes(self) -> int:
@@ -160,6 +175,16 @@ def _since(table: dict[str, Any]) -> date | None:
         raise ConfigError(f"配置项 mail.since 应为日期，如 2022-01-01，实际为 {value!r}") from None
 
 
+def _display_name(table: dict[str, Any]) -> str:
+    name = _text(table, "display_name")
+    if any(c in name for c in '<>"\r\n@'):
+        raise ConfigError(
+            "配置项 mail.display_name 只写名称（如 某某县政务公开办），"
+            f"不要包含邮箱地址或引号：{name!r}"
+        )
+    return name
+
+
 def parse_mail(data: dict[str, Any], base: Path) -> MailSettings:
     """Check `[mail]` (paths resolve against `base`, the config file's folder)."""
     table = data.get("mail", {})
@@ -208,6 +233,8 @@ def parse_mail(data: dict[str, Any], base: Path) -> MailSettings:
         max_replies_per_hour=rate,
         timeout_seconds=_positive(table, "timeout_seconds", 60.0),
         since=_since(table),
+        authserv_id=_text(table, "authserv_id").lower(),
+        display_name=_display_name(table),
     )
     if enabled:
         settings.require()

@@ -170,10 +170,15 @@ def process_file(
     history: HistoryLookup | None = None,
     pdf: bool | None = None,
     agency_hint: str | None = None,
+    admit: Callable[[Submission], None] | None = None,
 ) -> ProcessResult:
     """Check one file and write its outputs; returns the record that result.json holds.
 
     `agency_hint`: the agency the mail intake knows the sender as (see `check_file`).
+    `admit`: called with the submission once it is read and checked, before any output is
+    written; whatever it raises propagates and nothing is written. The mail intake refuses a
+    workbook made out for an agency the sender may not submit for this way, from the one
+    reading of the file (instead of reading it once to decide and again to process).
 
     Raises `OutputError` (one clean Chinese line) when the outputs cannot be written: a full
     disk, a locked folder, a report open in Word. That is the office's problem, not the file's,
@@ -193,6 +198,8 @@ def process_file(
             agency_hint,
             received_at,
         )
+        if admit is not None and outcome.submission is not None:
+            admit(outcome.submission)
         result = ProcessResult(
             file=outcome.file,
             status=outcome.status,

@@ -18,6 +18,7 @@ readers (a status view) never block the daemon. Only the daemon's main thread wr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -162,6 +163,15 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for tables that share this file (`office.mail_ledger`)."""
+        return self._db
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One IMMEDIATE transaction on `connection`, for tables that share this file."""
+        return self._transaction()
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         self._db.execute("BEGIN IMMEDIATE")
@@ -211,15 +221,18 @@ class Ledger:
         received_at: datetime,
         source: Path,
         result: ProcessResult,
+        *,
+        sender: str | None = None,
+        message_id: str | None = None,
     ) -> int:
         """One finished row in one transaction, for a file processed where it lies (`workflow
         process`, `import-history`): never `claimed`, so the daemon's recovery leaves it alone,
         and its "archive" is the file itself, which stays where the user keeps it."""
         with self._transaction() as db:
             cur = db.execute(
-                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path)"
-                " VALUES (?, ?, ?, ?)",
-                (sha256, file_name, iso(received_at), str(source)),
+                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, sender,"
+                " message_id) VALUES (?, ?, ?, ?, ?, ?)",
+                (sha256, file_name, iso(received_at), str(source), sender, message_id),
             )
             assert cur.lastrowid is not None
             self._write_outcome(db, cur.lastrowid, result, source)

@@ -1,38 +1,74 @@
 """The ledger's mail tables: what each mail was, how far its handling got, what we sent.
 
-They live in the same SQLite file as the submissions (`state/ledger.sqlite3`) and are created
-on first use, so an existing ledger gains them without losing a row. A mail is known by its
-`key` (its Message-ID, or the hash of its bytes when it has none) — not by its UID, which a
-UIDVALIDITY change renumbers — and its handling advances through states, each committed before
-the next step starts:
+They live in the same SQLite file as the submissions (`state/ledger.sqlite3`), created on
+first use, so an existing ledger gains them without losing a row. `MailStore` is their only
+door: it works through the `Ledger`'s public connection and transaction and enters mailed
+attachments through `Ledger.record_processed`. A mail is known by its `key` (its Message-ID,
+or the hash of its bytes when it has none) — not by its UID, which a UIDVALIDITY change
+renumbers — and, for the clerk, by its `number` (the row number shown by `workflow status`
+and taken by `workflow mail --accept`).
+
+The one vocabulary of states (`STATES`, with the Chinese the clerk reads), each committed
+before the next step starts:
 
     received   the raw .eml is in the archive
+    held       held for the clerk (stranger, forged, or failing every attempt): nothing
+               processed, until `workflow mail --accept` says go on; a registered agency's
+               mail too large to download comes here after its reply went out
     processed  every workbook went through the pipeline; the verdicts are stored
-    sending    the reply is built; it is (being) appended to Sent, then handed to SMTP
-    sent       SMTP accepted the reply
+    pending    a reply is due and no SMTP server has accepted it yet (`last_error`: why)
+    sent       the reply step is over: SMTP answered 250 and it is in `mail_sent` (recorded
+               in the same transaction as this state), or no reply was due
     done       the message carries our keyword and sits in its folder on the server
+    rebuilt    known only from the archive after a ledger rebuild; the next pass decides
+               from the Sent folder whether its reply went out (`office.mail_rebuild`)
 
-Before a reply is sent, its fixed Message-ID is looked up in the Sent folder (where it is
-appended before SMTP): there means sent — after a crash between `sending` and `sent`, or with
-a ledger lost or restored from an old backup — so a reply is never sent twice. `appended`
-marks a reply in Sent that SMTP surely refused; it is sent on the next pass.
+A reply counts as sent only when it is in `mail_sent`; everything else is sent (again) —
+at least once, and twice only if the process dies between the server's 250 and our commit.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow.core.atomic import atomic_write_bytes
 from workflow.core.outcome import ProcessResult
 from workflow.office.ledger import Ledger, Record, run_statements
+from workflow.office.mail_verdict import Verdict
 
-__all__ = ["MailRow", "MailStore", "Verdict"]
+__all__ = ["FACTS_NAME", "JOURNAL_NAME", "KINDS", "STATES", "MailRow", "MailStore", "Verdict"]
+
+STATES = {
+    "received": "已收到，待处理",
+    "held": "待人工处理",
+    "processed": "已校验，待回复",
+    "pending": "回复待发送",
+    "sent": "已回复",
+    "done": "已完成",
+    "rebuilt": "据存档重建，待与“已发送”核对",
+}
+"""Every state a mail can be in, and how the clerk reads it."""
+
+KINDS = {
+    "submission": "报送",
+    "no_workbook": "无附件",
+    "refused": "待人工处理",
+    "ignored": "无需回复",
+    "bounce": "退信",
+    "too_large": "邮件过大",
+    "other_files": "无工作簿",
+    "unknown": "待分类",
+}
+"""What a mail was, and how the clerk reads it."""
+
+_OLD_STATES = ("sending", "appended")
+"""States of earlier releases: a reply maybe in Sent, not recorded as accepted -> pending."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mail_messages (
@@ -45,10 +81,10 @@ CREATE TABLE IF NOT EXISTS mail_messages (
     subject      TEXT,
     received_at  TEXT NOT NULL,
     eml_path     TEXT,
-    kind         TEXT NOT NULL,   -- submission | no_workbook | refused | ignored | bounce
+    kind         TEXT NOT NULL,
     reason       TEXT,
     reply_id     TEXT,
-    state        TEXT NOT NULL,   -- received | processed | sending | sent | done
+    state        TEXT NOT NULL,
     sent_at      TEXT,
     done_at      TEXT
 );
@@ -87,39 +123,37 @@ CREATE TABLE IF NOT EXISTS mail_notes (
     address      TEXT NOT NULL,
     day          TEXT NOT NULL,
     PRIMARY KEY (address, day)
+);
+CREATE TABLE IF NOT EXISTS mail_failures (
+    subject      TEXT PRIMARY KEY,  -- "key:<mail key>" or "uid:<uidvalidity>:<uid>"
+    count        INTEGER NOT NULL,
+    last_error   TEXT NOT NULL
 )
 """
 
+_ADDED_COLUMNS = {"last_error": "TEXT", "reply_due": "INTEGER", "accepted_at": "TEXT"}
+"""Columns of `mail_messages` added after its first release: older ledgers get them on open."""
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What became of one attachment, as the reply tells it (kept in the ledger as JSON)."""
 
-    file: str
-    status: str  # passed | failed | rejected | wrong_agency | too_big
-    agency: str | None = None
-    year: int | None = None
-    messages: tuple[str, ...] = ()  # the errors (or the reason), in Chinese
-    warnings: int = 0
-    attach: tuple[str, ...] = ()  # paths of files to attach
-    advice: str = ""  # for a refused file: what to do, agreeing with its reason
+FACTS_NAME = "mail.json"
+JOURNAL_NAME = "blocks.jsonl"
 
-    def to_json(self) -> dict[str, object]:
-        return {"file": self.file, "status": self.status, "agency": self.agency,
-                "year": self.year, "messages": list(self.messages), "warnings": self.warnings,
-                "attach": list(self.attach), "advice": self.advice}  # fmt: skip
 
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> Verdict:
-        return cls(
-            file=str(data["file"]), status=str(data["status"]),
-            agency=data.get("agency") or None,  # type: ignore[arg-type]
-            year=data.get("year") or None,  # type: ignore[arg-type]
-            messages=tuple(data.get("messages") or ()),  # type: ignore[arg-type]
-            warnings=int(data.get("warnings") or 0),  # type: ignore[call-overload]
-            attach=tuple(data.get("attach") or ()),  # type: ignore[arg-type]
-            advice=str(data.get("advice") or ""),
-        )  # fmt: skip
+def _write_facts(folder: Path, facts: dict[str, object]) -> None:
+    """`facts` as mail.json in the mail's archive folder (replaced whole, atomically)."""
+    text = json.dumps(facts, ensure_ascii=False, indent=1)
+    atomic_write_bytes(folder / FACTS_NAME, text.encode("utf-8"))
+
+
+def _journal_block(archive: Path, address: str, since: str, reason: str | None) -> None:
+    """Append a block (`reason`) or an unblock (`reason` None) of `address` to the journal."""
+    path = archive / "mail" / JOURNAL_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"address": address, "since": since, "reason": reason}, ensure_ascii=False)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _now() -> datetime:
@@ -132,6 +166,7 @@ def _iso(when: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MailRow:
+    number: int
     key: str
     message_id: str | None
     uidvalidity: int | None
@@ -147,6 +182,9 @@ class MailRow:
     state: str
     sent_at: str | None
     done_at: str | None
+    last_error: str | None = None
+    reply_due: int | None = None
+    accepted_at: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> MailRow:
@@ -154,21 +192,49 @@ class MailRow:
         data["received_at"] = datetime.fromisoformat(data["received_at"])
         return cls(**data)
 
+    @property
+    def state_text(self) -> str:
+        return STATES.get(self.state, self.state)
+
+
+_SELECT = "SELECT rowid AS number, * FROM mail_messages"
+
 
 class MailStore:
-    """The mail tables of the ledger at `path` (its own connection; WAL lets the folder intake
-    write at the same time)."""
+    """The mail tables of one ledger. Opened on a path (its own `Ledger`, closed with it) or
+    over an open `Ledger` (`MailStore.over`, e.g. inside a ledger rebuild). With `archive`,
+    each mail's facts are also written beside its .eml and each block / unblock into a journal
+    there, from which `office.mail_rebuild` rebuilds these tables."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
-        # A writing Ledger creates the submissions table and its migration first.
-        self._ledger = Ledger(path, readonly=readonly)
-        self._db = self._ledger._db
+    def __init__(self, path: Path, *, readonly: bool = False, archive: Path | None = None) -> None:
+        self._setup(Ledger(path, readonly=readonly), owned=True, readonly=readonly, archive=archive)
+
+    @classmethod
+    def over(cls, ledger: Ledger, *, archive: Path | None = None) -> MailStore:
+        """The mail tables of an open, writable `ledger` (which stays open after `close`)."""
+        store = cls.__new__(cls)
+        store._setup(ledger, owned=False, readonly=False, archive=archive)
+        return store
+
+    def _setup(self, ledger: Ledger, *, owned: bool, readonly: bool, archive: Path | None) -> None:
+        self._ledger, self._owned, self.archive = ledger, owned, archive
+        self._db = ledger.connection
         if not readonly:
-            with self._tx() as db:
+            with ledger.transaction() as db:
                 run_statements(db, _SCHEMA)
+                have = {row[1] for row in db.execute("PRAGMA table_info(mail_messages)")}
+                for column, sql_type in _ADDED_COLUMNS.items():
+                    if column not in have:
+                        db.execute(f"ALTER TABLE mail_messages ADD COLUMN {column} {sql_type}")
+                marks = ", ".join("?" for _ in _OLD_STATES)
+                db.execute(
+                    f"UPDATE mail_messages SET state = 'pending' WHERE state IN ({marks})",
+                    _OLD_STATES,
+                )
 
     def close(self) -> None:
-        self._ledger.close()
+        if self._owned:
+            self._ledger.close()
 
     def __enter__(self) -> MailStore:
         return self
@@ -180,11 +246,6 @@ class MailStore:
     def ledger(self) -> Ledger:
         return self._ledger
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._ledger._transaction() as db:
-            yield db
-
     def _has_tables(self) -> bool:
         row = self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='mail_messages'"
@@ -194,7 +255,11 @@ class MailStore:
     # --- messages -------------------------------------------------------------------------------
 
     def get(self, key: str) -> MailRow | None:
-        row = self._db.execute("SELECT * FROM mail_messages WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute(f"{_SELECT} WHERE key = ?", (key,)).fetchone()
+        return MailRow.from_row(row) if row else None
+
+    def by_number(self, number: int) -> MailRow | None:
+        row = self._db.execute(f"{_SELECT} WHERE rowid = ?", (number,)).fetchone()
         return MailRow.from_row(row) if row else None
 
     def key_of_uid(self, uidvalidity: int, uid: int) -> str | None:
@@ -203,20 +268,30 @@ class MailStore:
         ).fetchone()
         return row[0] if row else None
 
-    def add(self, row: dict[str, Any]) -> None:
-        """Record a mail just archived (state `received`), with where the server holds it."""
-        row = {**row, "received_at": _iso(row["received_at"]), "state": "received"}
-        with self._tx() as db:
-            names = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
+    def add(self, row: dict[str, Any], *, state: str = "received") -> MailRow:
+        """Record a mail just archived (`received`, or `held` with its reason), with where the
+        server holds it; returns the row."""
+        values = {**row, "received_at": _iso(row["received_at"]), "state": state}
+        with self._ledger.transaction() as db:
+            names = ", ".join(values)
+            marks = ", ".join("?" for _ in values)
             db.execute(
                 f"INSERT OR IGNORE INTO mail_messages ({names}) VALUES ({marks})",
-                tuple(row.values()),
+                tuple(values.values()),
             )
-            self._seen(db, row["key"], row.get("uidvalidity"), row.get("uid"))
+            self._seen(db, values["key"], values.get("uidvalidity"), values.get("uid"))
+        return self._written(values["key"])
+
+    def _written(self, key: str) -> MailRow:
+        """The row as it now stands; its facts copied beside its .eml (for a rebuild)."""
+        row = self.get(key)
+        assert row is not None
+        if self.archive is not None and row.eml_path:
+            _write_facts(Path(row.eml_path).parent, row_facts(row))
+        return row
 
     def seen_at(self, key: str, uidvalidity: int, uid: int) -> None:
-        with self._tx() as db:
+        with self._ledger.transaction() as db:
             self._seen(db, key, uidvalidity, uid)
 
     @staticmethod
@@ -228,27 +303,86 @@ class MailStore:
             )
 
     def set_state(self, key: str, state: str, **columns: object) -> None:
+        """Move a mail to `state` (one of `STATES`), with any other columns, in one commit."""
+        if state not in STATES:
+            raise ValueError(state)
+        self._update(self._db, key, state, columns)
+
+    @staticmethod
+    def _update(db: sqlite3.Connection, key: str, state: str, columns: dict[str, object]) -> None:
         stamp = {"sent": "sent_at", "done": "done_at"}.get(state)
         if stamp:
             columns[stamp] = _iso(_now())
         columns["state"] = state
         assigns = ", ".join(f"{name} = ?" for name in columns)
-        with self._tx() as db:
+        db.execute(f"UPDATE mail_messages SET {assigns} WHERE key = ?", (*columns.values(), key))
+
+    def decide(self, key: str, *, reply_due: bool, why: str | None = None) -> MailRow:
+        """The reply decision, made once after processing: `pending` (with `why` it waits) or,
+        when none is due, `sent` (the reply step is over)."""
+        state = "pending" if reply_due else "sent"
+        with self._ledger.transaction() as db:
+            self._update(db, key, state, {"reply_due": int(reply_due), "last_error": why})
+        return self._written(key)
+
+    def wait(self, key: str, why: str) -> None:
+        """The reply stays `pending`; `why` (Chinese) is what `workflow status` shows."""
+        with self._ledger.transaction() as db:
+            self._update(db, key, "pending", {"last_error": why})
+
+    def accepted(self, key: str, message_id: str, to: str, kind: str) -> None:
+        """SMTP answered 250 to our reply: recorded, and the mail moved to `sent`, together."""
+        with self._ledger.transaction() as db:
             db.execute(
-                f"UPDATE mail_messages SET {assigns} WHERE key = ?", (*columns.values(), key)
+                "INSERT OR IGNORE INTO mail_sent (message_id, to_addr, kind, sent_at)"
+                " VALUES (?, ?, ?, ?)",
+                (message_id, to, kind, _iso(_now())),
             )
+            self._update(db, key, "sent", {"last_error": None})
+
+    def hold(self, key: str, reason: str) -> MailRow:
+        """Hold the mail for the clerk with `reason` (Chinese); nothing more is done with it."""
+        with self._ledger.transaction() as db:
+            self._update(db, key, "held", {"reason": reason})
+        return self._written(key)
+
+    def accept(self, number: int, kind: str, agency: str | None) -> MailRow:
+        """The clerk checked held mail `number`: it goes on as `kind`, from `received`."""
+        row = self.by_number(number)
+        if row is None or row.state != "held":
+            raise KeyError(number)
+        columns: dict[str, object] = {"kind": kind, "agency": agency, "accepted_at": _iso(_now())}
+        with self._ledger.transaction() as db:
+            self._update(db, row.key, "received", columns)
+            db.execute("DELETE FROM mail_failures WHERE subject = ?", (f"key:{row.key}",))
+        return self._written(row.key)
 
     def first_pass_date(self) -> date:
         """The day of the first pass over this mailbox (recorded by it). Mail that arrived
         before it is left alone unless `[mail] since` says otherwise: turning the intake on
         must not answer, or process, years of old mail in the office mailbox."""
         today = _now().date().isoformat()
-        with self._tx() as db:
+        with self._ledger.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO mail_meta (name, value) VALUES ('first_pass', ?)", (today,)
             )
             row = db.execute("SELECT value FROM mail_meta WHERE name = 'first_pass'").fetchone()
         return date.fromisoformat(row[0])
+
+    # --- failures (poison mail) -----------------------------------------------------------------
+
+    def failed(self, subject: str, error: str) -> int:
+        """Count one more failed attempt at `subject`; returns the count."""
+        with self._ledger.transaction() as db:
+            db.execute(
+                "INSERT INTO mail_failures (subject, count, last_error) VALUES (?, 1, ?)"
+                " ON CONFLICT(subject) DO UPDATE SET count = count + 1, last_error = ?",
+                (subject, error, error),
+            )
+            row = db.execute(
+                "SELECT count FROM mail_failures WHERE subject = ?", (subject,)
+            ).fetchone()
+        return int(row[0])
 
     # --- attachments ----------------------------------------------------------------------------
 
@@ -262,33 +396,24 @@ class MailStore:
     def add_verdict(
         self, key: str, position: int, sha256: str, verdict: Verdict, submission: int | None
     ) -> None:
-        with self._tx() as db:
+        text = json.dumps(verdict.to_json(), ensure_ascii=False)
+        with self._ledger.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO mail_attachments"
                 " (key, position, sha256, file_name, submission, verdict) VALUES (?,?,?,?,?,?)",
-                (key, position, sha256, verdict.file, submission,
-                 json.dumps(verdict.to_json(), ensure_ascii=False)),
-            )  # fmt: skip
+                (key, position, sha256, verdict.file, submission, text),
+            )
 
     def record_submission(
         self, source: Path, result: ProcessResult, *, sender: str, message_id: str | None
     ) -> int:
         """Enter a mailed attachment, processed where it lies in the archive, into the
-        submissions table with its sender and Message-ID, in one transaction (as
-        `Ledger.record_processed` enters a file given on the command line)."""
+        submissions table with its sender and Message-ID (`Ledger.record_processed`)."""
         received = result.received_at or _now()
-        with self._tx() as db:
-            cur = db.execute(
-                "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, sender,"
-                " message_id) VALUES (?, ?, ?, ?, ?, ?)",
-                (result.sha256, result.file, _iso(received), str(source), sender, message_id),
-            )
-            assert cur.lastrowid is not None
-            Ledger._write_outcome(db, cur.lastrowid, result, source)
-            db.execute(
-                "UPDATE submissions SET archived_at = ? WHERE id = ?", (_iso(_now()), cur.lastrowid)
-            )
-        return cur.lastrowid
+        return self._ledger.record_processed(
+            result.sha256, result.file, received, source, result,
+            sender=sender, message_id=message_id,
+        )  # fmt: skip
 
     def submission_of(self, message_id: str | None, sha256: str) -> Record | None:
         """The ledger row of this attachment of this mail, if it was processed already."""
@@ -303,13 +428,20 @@ class MailStore:
 
     # --- what we sent, bounces, limits ----------------------------------------------------------
 
-    def record_sent(self, message_id: str, to: str, kind: str) -> None:
-        with self._tx() as db:
+    def record_sent(self, message_id: str, to: str, kind: str, when: str | None = None) -> None:
+        """Record a message the SMTP server accepted (a reminder; a copy found in Sent)."""
+        with self._ledger.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO mail_sent (message_id, to_addr, kind, sent_at)"
                 " VALUES (?, ?, ?, ?)",
-                (message_id, to, kind, _iso(_now())),
+                (message_id, to, kind, when or _iso(_now())),
             )
+
+    def was_accepted(self, message_id: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM mail_sent WHERE message_id = ?", (message_id,)
+        ).fetchone()
+        return row is not None
 
     def sent_to(self, message_ids: list[str]) -> list[str]:
         """The addresses our messages with these ids went to (a bounce names them)."""
@@ -330,15 +462,20 @@ class MailStore:
         return int(row[0])
 
     def block(self, address: str, reason: str) -> None:
-        with self._tx() as db:
+        since = _iso(_now())
+        with self._ledger.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO mail_blocked (address, since, reason) VALUES (?, ?, ?)",
-                (address, _iso(_now()), reason),
+                (address, since, reason),
             )
+        if self.archive is not None:
+            _journal_block(self.archive, address, since, reason)
 
     def unblock(self, address: str) -> bool:
-        with self._tx() as db:
+        with self._ledger.transaction() as db:
             cur = db.execute("DELETE FROM mail_blocked WHERE address = ?", (address.lower(),))
+        if self.archive is not None and cur.rowcount:
+            _journal_block(self.archive, address.lower(), _iso(_now()), None)
         return cur.rowcount > 0
 
     def is_blocked(self, address: str) -> bool:
@@ -350,16 +487,35 @@ class MailStore:
     def blocked(self) -> list[tuple[str, str, str]]:
         if not self._has_tables():
             return []
-        return list(self._db.execute("SELECT address, since, reason FROM mail_blocked"))
+        rows = self._db.execute("SELECT address, since, reason FROM mail_blocked")
+        return [(str(a), str(s), str(r)) for a, s, r in rows]
 
     def take_daily_note(self, address: str) -> bool:
         """True the first time today that `address` is due a note (and remember it)."""
         day = _now().date().isoformat()
-        with self._tx() as db:
+        with self._ledger.transaction() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO mail_notes (address, day) VALUES (?, ?)", (address, day)
             )
         return cur.rowcount == 1
+
+    # --- after a ledger rebuild -----------------------------------------------------------------
+
+    def needs_reconcile(self) -> bool:
+        """Whether the tables were rebuilt from the archive and not yet matched with Sent."""
+        row = self._db.execute("SELECT 1 FROM mail_meta WHERE name = 'reconcile_sent'").fetchone()
+        return row is not None
+
+    def reconciled(self) -> None:
+        """Rows rebuilt from the archive: their reply in `mail_sent` (found in Sent) -> done;
+        else handled again from `received` (a reply that never went out goes out now)."""
+        with self._ledger.transaction() as db:
+            db.execute(
+                "UPDATE mail_messages SET state = 'done' WHERE state = 'rebuilt'"
+                " AND reply_id IN (SELECT message_id FROM mail_sent)"
+            )
+            db.execute("UPDATE mail_messages SET state = 'received' WHERE state = 'rebuilt'")
+            db.execute("DELETE FROM mail_meta WHERE name = 'reconcile_sent'")
 
     # --- the office's view ----------------------------------------------------------------------
 
@@ -367,10 +523,28 @@ class MailStore:
         if not self._has_tables():
             return []
         rows = self._db.execute(
-            "SELECT * FROM mail_messages WHERE (? IS NULL OR kind = ?) ORDER BY received_at",
-            (kind, kind),
-        )
+            f"{_SELECT} WHERE (? IS NULL OR kind = ?) ORDER BY received_at", (kind, kind)
+        )  # an old ledger read as it is: MailRow defaults the columns added since
         return [MailRow.from_row(r) for r in rows]
 
     def unfinished(self) -> list[MailRow]:
-        return [r for r in self.rows() if r.state != "done"]
+        """Mail whose handling is not over (held mail waits for the clerk: not counted)."""
+        return [r for r in self.rows() if r.state not in ("done", "held")]
+
+
+def row_facts(row: MailRow) -> dict[str, object]:
+    """What a rebuild needs to know of a mail (written beside its .eml as mail.json)."""
+    return {
+        "key": row.key,
+        "message_id": row.message_id,
+        "sender": row.sender,
+        "agency": row.agency,
+        "subject": row.subject,
+        "received_at": _iso(row.received_at),
+        "kind": row.kind,
+        "reason": row.reason,
+        "reply_id": row.reply_id,
+        "state": row.state,
+        "reply_due": row.reply_due,
+        "accepted_at": row.accepted_at,
+    }

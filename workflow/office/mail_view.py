@@ -3,8 +3,11 @@
 `workflow status` prints it under the status table (and adds `last_mail_at` / `last_mail_from`
 to each `--json` record); the summary workbook gets a 邮件往来 sheet. "Last mail" is the last
 mail from any of the agency's registered addresses, whatever it held; mail for the clerk is
-mail from unknown senders (moved to the refused folder, nothing processed) and the addresses
-whose bounces stopped our replies.
+mail held for them (stranger, forged, too large, failing every attempt: moved to the refused
+folder, nothing processed; each with the number `workflow mail --accept` takes), replies not
+yet accepted by the SMTP server and why (it is down, the address is throttled), and the
+addresses whose bounces stopped our replies. The states and kinds are read in the words of
+`office.mail_ledger.STATES` / `KINDS`, the one vocabulary.
 """
 
 from __future__ import annotations
@@ -19,22 +22,22 @@ from rich.text import Text
 
 from workflow.config import Config
 from workflow.office.ledger import ledger_path
-from workflow.office.mail_ledger import MailRow, MailStore
+from workflow.office.mail_ledger import KINDS, MailRow, MailStore
 
 __all__ = ["MailOverview", "mail_overview", "render_mail_overview"]
 
-_KINDS = {"submission": "报送", "no_workbook": "无附件", "refused": "待人工处理",
-          "ignored": "无需回复", "bounce": "退信"}  # fmt: skip
+_KINDS = KINDS
 
 
 @dataclass(slots=True)
 class MailOverview:
     last: dict[str, MailRow] = field(default_factory=dict)  # by agency name
-    refused: list[MailRow] = field(default_factory=list)
+    refused: list[MailRow] = field(default_factory=list)  # held for the clerk
+    pending: list[MailRow] = field(default_factory=list)  # replies not yet accepted
     blocked: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.last or self.refused or self.blocked)
+        return bool(self.last or self.refused or self.pending or self.blocked)
 
     def fields(self, agency: str) -> dict[str, Any]:
         row = self.last.get(agency)
@@ -55,8 +58,10 @@ def mail_overview(config: Config) -> MailOverview:
     for row in rows:
         for agency in config.agencies_of(row.sender):
             overview.last[agency.name] = row  # rows come oldest first: the last one stays
-        if row.kind == "refused":
+        if row.state == "held":
             overview.refused.append(row)
+        elif row.state in ("processed", "pending"):
+            overview.pending.append(row)
     return overview
 
 
@@ -75,12 +80,31 @@ def render_mail_overview(overview: MailOverview, console: Console | None = None)
                           _KINDS.get(row.kind, row.kind))  # fmt: skip
         console.print(table)
     if overview.refused:
-        table = Table(title="待人工处理的邮件（发件人未登记，附件未处理）", style="yellow")
-        for header in ("时间", "发件人", "主题", "原因", "原件"):
+        table = Table(
+            title="待人工处理的邮件（附件未处理；核实后 workflow mail --accept 编号）",
+            style="yellow",
+        )
+        for header in ("编号", "时间", "发件人", "主题", "原因", "原件"):
             table.add_column(header, overflow="fold")
         for row in overview.refused:
-            table.add_row(_when(row), Text(row.sender), Text(row.subject or ""),
-                          Text(row.reason or ""), Text(row.eml_path or ""))  # fmt: skip
+            table.add_row(
+                str(row.number),
+                _when(row),
+                Text(row.sender),
+                Text(row.subject or ""),
+                Text(row.reason or ""),
+                Text(row.eml_path or ""),
+            )
+        console.print(table)
+    if overview.pending:
+        table = Table(title="尚未发出的回复（已校验，等待发信服务器接受）", style="yellow")
+        for header in ("编号", "收到", "收件人", "主题", "原因"):
+            table.add_column(header, overflow="fold")
+        for row in overview.pending:
+            why = row.last_error or row.state_text
+            table.add_row(
+                str(row.number), _when(row), Text(row.sender), Text(row.subject or ""), Text(why)
+            )
         console.print(table)
     for address, since, reason in overview.blocked:
         console.print(
@@ -109,7 +133,7 @@ def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
         for col, value in enumerate(values):
             ws.write_string(row_no, col, value, cell)
     row_no += 2
-    ws.write(row_no, 0, "待人工处理的邮件（发件人未登记，附件未处理）",
+    ws.write(row_no, 0, "待人工处理的邮件（附件未处理）",
              workbook.add_format({"bold": True, "font_size": 13}))  # fmt: skip
     row_no += 1
     for col, header in enumerate(("时间", "发件人", "主题", "原因", "原件")):
@@ -120,3 +144,19 @@ def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
                   str(Path(row.eml_path)) if row.eml_path else "")  # fmt: skip
         for col, value in enumerate(values):
             ws.write_string(row_no, col, value, cell)
+    if overview.pending:
+        row_no += 2
+        ws.write(
+            row_no,
+            0,
+            "尚未发出的回复（已校验，等待发信服务器接受）",
+            workbook.add_format({"bold": True, "font_size": 13}),
+        )
+        row_no += 1
+        for col, header in enumerate(("收到", "收件人", "主题", "原因")):
+            ws.write(row_no, col, header, bold)
+        for row in overview.pending:
+            row_no += 1
+            cells = (_when(row), row.sender, row.subject or "", row.last_error or row.state_text)
+            for col, value in enumerate(cells):
+                ws.write_string(row_no, col, value, cell)

@@ -7,7 +7,14 @@ attachment is processed where it lies in the archive and entered into the ledger
 sender and the Message-ID, exactly as `workflow process` enters a file.
 
 A registered address may submit only for its own agencies: a workbook made out for another
-agency is not processed (it would replace that agency's result); the reply says so.
+agency is not processed (it would replace that agency's result); the reply says so. That is
+decided from the one reading of the workbook the pipeline makes (`process_file(admit=...)`),
+before any output is written.
+
+Each error and warning line of a verdict names the sheet and the place, as the error
+workbook's 工作表 / 位置 columns do (`workbook.marked_columns.location`): the agency reads the
+reply without opening the workbook. Warnings of a passing workbook are listed in the reply
+only: the Word report is what gets published and carries none.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,11 +32,13 @@ from workflow.core.atomic import atomic_write_bytes
 from workflow.core.findings import Finding, Severity, rejection_advice
 from workflow.core.names import agency_key, safe_name
 from workflow.core.outcome import REJECTED, ProcessResult
-from workflow.flow.pipeline import check_file, process_file, reject_internal_error
+from workflow.core.submission import Submission
+from workflow.flow.pipeline import process_file, reject_internal_error
 from workflow.intake.mail.message import Attachment
 from workflow.office.history import history_lookup
 from workflow.office.ledger import Record
 from workflow.office.mail_ledger import MailStore, Verdict
+from workflow.workbook.marked_columns import location
 
 __all__ = ["archive_eml", "mail_folder", "process_attachment", "recorded_verdict"]
 
@@ -55,19 +65,64 @@ def _attachment_path(folder: Path, position: int, name: str) -> Path:
     return folder / f"{position + 1:02d}-{clean}"
 
 
-def _verdict(result: ProcessResult) -> Verdict:
-    errors = tuple(f.message for f in result.findings if f.severity == Severity.ERROR)
-    warnings = len(result.findings) - len(errors)
-    outputs = result.outputs
-    if result.status == "passed":
-        attach = [outputs.get("report"), outputs.get("pdf")]
-    else:
-        attach = [outputs.get("errors")]
+def located(f: Finding) -> str:
+    """One line of a reply: 工作表 and 位置 as the error workbook writes them, then the message."""
+    sheet, place = location(f)
+    where = " ".join(p for p in (f"工作表“{sheet}”" if sheet else "", place) if p)
+    placed = f.cells or f.fields or f.row_label or f.column_label
+    return f"{where}：{f.message}" if placed and where else f.message
+
+
+def _from_findings(
+    file: str,
+    status: str,
+    agency: str | None,
+    year: int | None,
+    findings: list[Finding],
+    attach: list[str | None],
+) -> Verdict:
+    errors = [f for f in findings if f.severity == Severity.ERROR]
+    warnings = [f for f in findings if f.severity != Severity.ERROR]
+    read = status in ("passed", "failed")  # a refused file's findings name no place
+    line = located if read else (lambda f: f.message)
     return Verdict(
-        file=result.file, status=result.status, agency=result.agency, year=result.year,
-        messages=errors, warnings=warnings, attach=tuple(str(p) for p in attach if p),
-        advice=rejection_advice(result.findings) if result.status == REJECTED else "",
-    )  # fmt: skip
+        file=file,
+        status=status,
+        agency=agency,
+        year=year,
+        messages=tuple(line(f) for f in errors),
+        warnings=len(warnings),
+        attach=tuple(str(p) for p in attach if p),
+        advice=rejection_advice(findings) if status == REJECTED else "",
+        notes=tuple(line(f) for f in warnings) if read else (),
+    )
+
+
+def _verdict(result: ProcessResult) -> Verdict:
+    outputs = result.outputs
+    keys = ("report", "pdf") if result.status == "passed" else ("errors",)
+    return _from_findings(
+        result.file,
+        result.status,
+        result.agency,
+        result.year,
+        list(result.findings),
+        [outputs.get(k) for k in keys],
+    )
+
+
+def _finding(data: dict[str, Any]) -> Finding:
+    return Finding(
+        data["rule"],
+        Severity(data["severity"]),
+        data["message"],
+        fields=tuple(data.get("fields") or ()),
+        cells=tuple(data.get("cells") or ()),
+        row_label=data.get("row_label") or "",
+        column_label=data.get("column_label") or "",
+        expected=data.get("expected"),
+        actual=data.get("actual"),
+    )
 
 
 def recorded_verdict(record: Record) -> Verdict:
@@ -76,35 +131,47 @@ def recorded_verdict(record: Record) -> Verdict:
     data: dict[str, Any] = {}
     if record.result_path and record.result_path.exists():
         data = json.loads(record.result_path.read_text("utf-8"))
-    findings = data.get("findings", [])
-    errors = tuple(f["message"] for f in findings if f.get("severity") == Severity.ERROR)
-    outputs = record.outputs
+    findings = [_finding(f) for f in data.get("findings", [])]
     keys = ("report", "pdf") if record.status == "passed" else ("errors",)
-    refused = [Finding(f["rule"], Severity(f["severity"]), f["message"]) for f in findings]
-    return Verdict(
-        file=record.file_name, status=record.status, agency=record.agency, year=record.year,
-        messages=errors, warnings=len(findings) - len(errors),
-        attach=tuple(str(outputs[k]) for k in keys if outputs.get(k)),
-        advice=rejection_advice(refused) if record.status == REJECTED else "",
-    )  # fmt: skip
+    return _from_findings(
+        record.file_name,
+        record.status,
+        record.agency,
+        record.year,
+        findings,
+        [record.outputs.get(k) for k in keys],
+    )
 
 
-def _refuse_other_agency(
-    path: Path, name: str, config: Config, allowed: list[str]
-) -> Verdict | None:
-    """A `wrong_agency` verdict when the workbook is made out for an agency the sender may
-    not submit for; None when it may go on (or cannot be read: the pipeline rejects it).
-    Read through `check_file`, so an .xls / .et / .ods is judged after its conversion too."""
-    sub = check_file(path, config, display_name=name).submission
-    if sub is None or not sub.agency or agency_key(sub.agency) in {agency_key(a) for a in allowed}:
-        return None
-    return Verdict(
-        file=name, status="wrong_agency", agency=sub.agency, year=sub.year,
-        messages=(
-            f"这是“{sub.agency}”的报告，而您的邮箱只登记为“{'、'.join(allowed)}”的报送邮箱。"
-            "如需代为报送，请联系公开办在名录中登记。",
-        ),
-    )  # fmt: skip
+class _OtherAgency(Exception):
+    """Raised by the admission check: the workbook is another agency's (nothing written)."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.file)
+        self.verdict = verdict
+
+
+def _admit_for(name: str, allowed: list[str]) -> Callable[[Submission], None]:
+    """The check that the workbook is made out for an agency the sender may submit for."""
+    keys = {agency_key(a) for a in allowed}
+
+    def admit(sub: Submission) -> None:
+        if not sub.agency or agency_key(sub.agency) in keys:
+            return
+        raise _OtherAgency(
+            Verdict(
+                file=name,
+                status="wrong_agency",
+                agency=sub.agency,
+                year=sub.year,
+                messages=(
+                    f"这是“{sub.agency}”的报告，而您的邮箱只登记为“{'、'.join(allowed)}”的报送邮箱。"
+                    "如需代为报送，请联系公开办在名录中登记。",
+                ),
+            )
+        )
+
+    return admit
 
 
 def process_attachment(
@@ -120,6 +187,9 @@ def process_attachment(
 ) -> tuple[Verdict, int | None]:
     """Archive one workbook attachment, process it, record it; (verdict, ledger row id)."""
     name = attachment.name
+    if attachment.problem:
+        log.warning("%s 发来的 %s 无法打开：%s", sender, name, attachment.problem)
+        return Verdict(file=name, status="unopened", messages=(attachment.problem,)), None
     limit = config.mail.max_message_bytes
     if len(attachment.data) > limit:
         text = f"附件超过 {config.mail.max_message_mb:g} MB，请确认是否为公开办下发的工作簿。"
@@ -130,10 +200,6 @@ def process_attachment(
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, attachment.data)
     allowed = [a.name for a in config.agencies_of(sender)]
-    refused = _refuse_other_agency(path, name, config, allowed)
-    if refused is not None:
-        log.warning("%s 发来的 %s 属于其他单位，未处理", sender, name)
-        return refused, None
     meta = {"display_name": name, "received_at": received_at, "sha256": attachment.sha256}
     hint = allowed[0] if len(allowed) == 1 else None  # whose a refused file is, if it says not
     try:
@@ -142,8 +208,12 @@ def process_attachment(
             config,
             history=history_lookup(config),
             agency_hint=hint,
+            admit=_admit_for(name, allowed),
             **meta,  # type: ignore[arg-type]
         )
+    except _OtherAgency as refused:
+        log.warning("%s 发来的 %s 属于其他单位，未处理", sender, name)
+        return refused.verdict, None
     except Exception as exc:  # a bug must not stop the mailbox: reject this file, go on
         log.exception("处理邮件附件出错：%s", name)
         result = reject_internal_error(path, config, exc, **meta)  # type: ignore[arg-type]

@@ -5,18 +5,21 @@ reaches everyone on it; a reply to a bounce bounces. So we never answer (RFC 383
 `Auto-Submitted` other than `no`; `Precedence` bulk / junk / list; list mail (any `List-*`
 header); delivery reports (multipart/report, message/delivery-status) and bounces; senders
 such as mailer-daemon, postmaster, noreply; mail from our own address. Out-of-office replies
-of Chinese services that set none of these headers are caught by their subject.
+of Chinese services that set none of these headers are caught by their subject. A mail without
+a workbook that answers one of ours ("收到，谢谢") draws nothing either (`answers_us`).
+Whether a registered sender is who it says is `trust`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import Message
 
 from workflow.intake.mail.message import ParsedMail, message_ids_in
 
-__all__ = ["Bounce", "bounce_of", "forged_reason", "never_answer_reason"]
+__all__ = ["Bounce", "answers_us", "bounce_of", "never_answer_reason"]
 
 _ROBOT_LOCAL = re.compile(
     r"^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|"
@@ -28,7 +31,6 @@ _BOUNCE_SUBJECT = re.compile(
     r"mail delivery failed|failure notice|系统退信|退信|投递失败|无法投递|发送失败)",
     re.IGNORECASE,
 )
-_AUTH_FAIL = re.compile(r"\b(dmarc|spf|dkim)=(fail|softfail)\b", re.IGNORECASE)
 _AUTO_SUBJECT = re.compile(r"^(自动回复|auto(matic)?[ -]?reply|out of (the )?office|休假)", re.I)
 
 
@@ -82,19 +84,21 @@ def bounce_of(mail: ParsedMail) -> Bounce | None:
     return Bounce(tuple(message_ids_in(mail.message)), tuple(dict.fromkeys(recipients)))
 
 
-def forged_reason(mail: ParsedMail) -> str | None:
-    """Why the From address looks forged, or None: the receiving server's own
-    `Authentication-Results` says DMARC or SPF failed (or DKIM, with neither passing). A
-    forger can add a header saying "pass" but cannot remove the server's "fail", so only a
-    failure counts. Servers that add no such header leave this to the registered-address check.
-    """
-    results = " ".join(str(v) for v in mail.message.get_all("Authentication-Results") or [])
-    failed = {m.group(1).lower() for m in _AUTH_FAIL.finditer(results)}
-    if "dmarc" in failed or "spf" in failed:
-        return f"发件服务器认证失败（{'、'.join(sorted(failed)).upper()}），发件人地址可能被冒用"
-    if "dkim" in failed and not re.search(r"\b(dmarc|spf)=pass\b", results, re.IGNORECASE):
-        return "发件服务器认证失败（DKIM），发件人地址可能被冒用"
-    return None
+def answers_us(
+    mail: ParsedMail, own_address: str, sent_to: Callable[[list[str]], list[str]]
+) -> bool:
+    """This mail answers one of ours: its In-Reply-To / References name a message we sent
+    (recorded by `sent_to`, or one of our fixed reply ids / reminder ids in our domain, which
+    still holds when the ledger lost its record). Without a workbook such a mail is a "收到，
+    谢谢" and draws no reply; it stays in INBOX for the clerk to read."""
+    if not mail.references:
+        return False
+    domain = "@" + own_address.split("@", 1)[-1].lower() + ">"
+    for mid in mail.references:
+        low = mid.lower()
+        if low.endswith(domain) and (low.startswith("<wf-reply.") or ".wf-remind@" in low):
+            return True
+    return bool(sent_to(list(mail.references)))
 
 
 def never_answer_reason(mail: ParsedMail, own_address: str) -> str | None:

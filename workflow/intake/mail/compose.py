@@ -28,12 +28,23 @@ from pathlib import Path
 
 from workflow.office.mail_ledger import Verdict
 
-__all__ = ["Outgoing", "Verdict", "build_message", "note_body", "reply_id", "reply_text"]
+__all__ = [
+    "NOT_YOU",
+    "Outgoing",
+    "Verdict",
+    "build_message",
+    "note_body",
+    "reply_id",
+    "reply_text",
+]
 
 _WIRE = policy.compat32.clone(linesep="\r\n", max_line_length=0)
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SIGNATURE = "\n\n（本邮件由公开办年度报告收集程序自动发送；如有疑问请直接联系公开办。）\n"
+NOT_YOU = "如果这封邮件不是您发送的，请立即联系公开办。\n"
+"""The last line of every answer to an agency's mail: a forged mail that got past the checks
+still reaches the real agency's eyes through our reply, and the agency tells the office."""
 
 
 def reply_id(key: str, address: str) -> str:
@@ -52,11 +63,17 @@ def _numbered(messages: Sequence[str], limit: int = 30) -> str:
 def _paragraph(v: Verdict) -> str:
     who = f"{v.agency}{v.year or ''}年报告" if v.agency else "该工作簿"
     if v.status == "passed":
-        extra = f"（另有 {v.warnings} 条提示，不影响通过，见报告末尾）" if v.warnings else ""
-        return (
-            f"《{v.file}》：{who}已通过校验{extra}。附件是据此生成的 Word 报告，"
+        text = (
+            f"《{v.file}》：{who}已通过校验。附件是据此生成的 Word 报告，"
             "请核对后按程序发布。无需再发送。"
         )
+        if v.notes:
+            text += (
+                f"\n另有 {len(v.notes)} 条提示，不影响通过；"
+                "请核对原文，确有不妥的改正后重新发送：\n"
+                f"{_numbered(v.notes)}"
+            )
+        return text
     if v.status == "failed":
         return (
             f"《{v.file}》：{who}未通过校验，共 {len(v.messages)} 处错误：\n"
@@ -64,10 +81,13 @@ def _paragraph(v: Verdict) -> str:
             "附件中的“校验结果”工作簿已把每处错误标成红色并写明原因。请直接在这个工作簿中改正"
             "（或在原工作簿中改正），保存后作为附件回复本邮件即可，程序会重新校验。"
         )
-    if v.status == "wrong_agency":
+    if v.status in ("wrong_agency", "too_big"):
         return f"《{v.file}》：未处理。{''.join(v.messages)}"
-    if v.status == "too_big":
-        return f"《{v.file}》：未处理。{''.join(v.messages)}"
+    if v.status == "unopened":
+        return (
+            f"《{v.file}》：未打开。{''.join(v.messages)}。"
+            "请把填好的工作簿（.xlsx）直接作为附件发送，不要压缩。"
+        )
     advice = v.advice or (
         "请使用公开办下发的年度报告工作簿（.xlsx）填写，保存后作为附件重新发送；不要加密或压缩。"
     )
@@ -83,19 +103,36 @@ def reply_text(verdicts: Sequence[Verdict]) -> str:
         "您好！\n\n收到您发来的年度报告工作簿，校验结果如下：\n\n"
         + "\n\n".join(paragraphs)
         + SIGNATURE
+        + NOT_YOU
     )
 
 
-def note_body(kind: str) -> str:
-    """The body of a short note: `no_workbook`."""
+def note_body(kind: str, *, found: Sequence[str] = (), limit_mb: float = 0) -> str:
+    """The body of a short note: `no_workbook`; `other_files` (naming what was `found`);
+    `too_large` (over `limit_mb`, not downloaded)."""
     if kind == "no_workbook":
-        return (
+        text = (
             "您好！\n\n本邮箱用于接收政府信息公开工作年度报告。您的来信中没有找到报告工作簿附件"
             "（公开办下发的 .xlsx 文件）。请把填好的工作簿直接作为附件（不要压缩）发送到本邮箱，"
             "程序会在几分钟内回复校验结果。\n\n（今天内再收到没有附件的来信，将不再重复提示。）"
-            + SIGNATURE
         )
-    raise ValueError(kind)
+    elif kind == "other_files":
+        listed = "\n".join(f"  {i}. {name}" for i, name in enumerate(found[:30], 1))
+        text = (
+            f"您好！\n\n您的来信附有以下文件：\n{listed}\n"
+            "其中没有年度报告工作簿（公开办下发的 .xlsx 文件），程序未作处理。"
+            "请把填好的工作簿直接作为附件发送到本邮箱，程序会在几分钟内回复校验结果。"
+        )
+    elif kind == "too_large":
+        text = (
+            f"您好！\n\n您的来信超过 {limit_mb:g} MB，超出本邮箱自动处理的上限，程序没有下载，"
+            "其中的工作簿也未校验。年度报告工作簿本身通常不到 1 MB：请只附上填好的工作簿"
+            "（.xlsx，不要附照片、扫描件等大文件），重新发送到本邮箱。"
+            "确需发送大文件的，请直接联系公开办。"
+        )
+    else:
+        raise ValueError(kind)
+    return text + SIGNATURE + NOT_YOU
 
 
 def _encoded_words(name: str) -> str:
@@ -133,7 +170,8 @@ def build_message(
     attachments: Sequence[Path] = (),
     auto: str = "auto-replied",
 ) -> bytes:
-    """The message on the wire (CRLF line ends), ready for SMTP and IMAP APPEND."""
+    """The message on the wire (CRLF line ends), ready for SMTP and IMAP APPEND. `sender` is
+    the From header as written (`MailSettings.from_header`: the display name RFC 2047-encoded)."""
     msg = MIMEMultipart("mixed") if attachments else MIMEText(body, "plain", "utf-8")
     if attachments:
         msg.attach(MIMEText(body, "plain", "utf-8"))

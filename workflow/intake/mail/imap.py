@@ -7,14 +7,24 @@ COPY + delete + EXPUNGE, and this program never deletes mail. Without MOVE we CO
 target folder and leave the original in INBOX carrying our keyword, which is how we skip it.
 
 163 and Coremail-based 政务邮箱 refuse SELECT ("Unsafe Login") from a client that has not
-sent the IMAP `ID` command, so `ID` goes right after LOGIN, before any SELECT. Searches carry
-no CHARSET argument (Alibaba's enterprise mail rejects one).
+sent the IMAP `ID` command, so `ID` goes right after LOGIN, before any SELECT — when the
+server advertises it (RFC 2971): a server that does not know ID answers BAD, which imaplib
+raises, and that must not fail the login; a refusal (BAD or NO) is logged and we go on.
+Searches carry no CHARSET argument (Alibaba's enterprise mail rejects one).
+
+Our copy of each reply goes into Sent only after the SMTP server accepted it, carrying the
+header `X-Workflow-Accepted`: a copy with it is proof the reply went out (after a ledger
+rebuild, or a ledger lost with the state folder); a copy without it (written by an earlier
+release before SMTP) proves nothing, and the reply is sent again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import email
+import email.utils
 import imaplib
+import logging
 import re
 import ssl
 import threading
@@ -29,8 +39,12 @@ from imap_tools.imap_utf7 import utf7_encode
 from workflow import __version__
 from workflow.core.errors import MailError
 from workflow.core.mail_settings import MailSettings
+from workflow.intake.mail.connection_errors import CAUGHT, explain, login_refused
 
-__all__ = ["CONNECTION_ERRORS", "NETWORK_ERRORS", "ImapSession", "ssl_context"]
+__all__ = ["ACCEPTED_HEADER", "CONNECTION_ERRORS", "NETWORK_ERRORS", "ImapSession", "ssl_context"]
+
+log = logging.getLogger("workflow.mail")
+ACCEPTED_HEADER = "X-Workflow-Accepted"
 
 _SENT_NAMES = ("Sent", "已发送", "Sent Messages", "Sent Items", "INBOX.Sent", "INBOX/Sent")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -82,19 +96,23 @@ class ImapSession:
                 )
             else:
                 box = MailBoxUnencrypted(host, port, timeout=timeout)
-        except NETWORK_ERRORS as exc:
-            raise MailError(f"无法连接收信服务器 {host}:{port}：{exc}") from exc
+        except CAUGHT as exc:
+            raise MailError(f"无法连接收信服务器：{explain(exc, 'imap', settings)}") from exc
         self.box = box
         try:
             box.login(settings.user, password, initial_folder=None)
-        except NETWORK_ERRORS as exc:
+        except CAUGHT as exc:
             self.close()
-            raise MailError(f"收信服务器 {host} 拒绝登录（请检查用户名和授权码）：{exc}") from exc
+            refused = isinstance(exc, imaplib.IMAP4.error | ImapToolsError) and not isinstance(
+                exc, imaplib.IMAP4.abort
+            )
+            detail = login_refused("imap") if refused else explain(exc, "imap", settings)
+            raise MailError(detail) from exc
         try:
             self._after_login()
-        except NETWORK_ERRORS as exc:
+        except CAUGHT as exc:
             self.close()
-            raise MailError(f"收信服务器 {host} 出错：{exc}") from exc
+            raise MailError(f"收信服务器出错：{explain(exc, 'imap', settings)}") from exc
 
     @property
     def client(self) -> imaplib.IMAP4:
@@ -102,12 +120,26 @@ class ImapSession:
         return client
 
     def _after_login(self) -> None:
-        fields = f'("name" "gov-report-workflow" "version" "{__version__}" "vendor" "county")'
-        self.client._simple_command("ID", fields)  # before any SELECT; a refusal is harmless
-        self.commands = ["ID"]
         data = _check(self.client.capability(), "CAPABILITY")
         self.capabilities = set(data[0].decode("ascii", "replace").upper().split())
         self.client.capabilities = tuple(sorted(self.capabilities))
+        self.commands = ["CAPABILITY"]
+        if "ID" in self.capabilities:
+            self._send_id()
+
+    def _send_id(self) -> None:
+        """Say who we are (before any SELECT); a server that refuses it is served without."""
+        fields = f'("name" "gov-report-workflow" "version" "{__version__}" "vendor" "county")'
+        self.commands.append("ID")
+        try:
+            typ, _ = self.client._simple_command("ID", fields)
+        except imaplib.IMAP4.abort:
+            raise
+        except imaplib.IMAP4.error as exc:  # BAD: imaplib raises it
+            log.info("收信服务器不接受 ID 命令（%s），继续", exc)
+            return
+        if typ != "OK":
+            log.info("收信服务器拒绝 ID 命令（%s），继续", typ)
 
     def __enter__(self) -> ImapSession:
         return self
@@ -180,21 +212,47 @@ class ImapSession:
         else:
             _check(self.client.uid("COPY", str(uid), _quote(folder)), f"COPY 到 {folder}")
 
-    def append_sent(self, raw: bytes) -> None:
+    def append_sent(self, raw: bytes, kind: str) -> None:
+        """File our copy of a message the SMTP server accepted (`kind`: reply / note / remind)
+        in Sent, marked as accepted."""
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        marked = f"{ACCEPTED_HEADER}: {kind}; {stamp}\r\n".encode("ascii") + raw
         date = imaplib.Time2Internaldate(time.time())
-        result = self.client.append(_quote(self.sent_folder), "(\\Seen)", date, raw)
+        result = self.client.append(_quote(self.sent_folder), "(\\Seen)", date, marked)
         _check(result, f"APPEND 到 {self.sent_folder}")
 
-    def in_sent(self, message_id: str) -> bool:
-        """Whether our message with this id is in the Sent folder (crash recovery)."""
+    def accepted_in_sent(self, message_id: str) -> bool:
+        """Whether Sent holds our copy of this message marked as accepted by SMTP."""
         _check(self.client.select(_quote(self.sent_folder), readonly=True), "SELECT Sent")
         try:
-            data = _check(
-                self.client.uid("SEARCH", "HEADER", "Message-ID", f'"{message_id}"'), "SEARCH"
+            search = self.client.uid(
+                "SEARCH", "HEADER", "Message-ID", f'"{message_id}"', "HEADER", ACCEPTED_HEADER, '""'
             )
-            return bool((data[0] or b"").split())
+            return bool((_check(search, "SEARCH")[0] or b"").split())
         finally:
             self.select_inbox()
+
+    def accepted_copies(self) -> list[tuple[str, str, str]]:
+        """(Message-ID, To, kind) of every accepted copy in Sent (after a ledger rebuild)."""
+        _check(self.client.select(_quote(self.sent_folder), readonly=True), "SELECT Sent")
+        found: list[tuple[str, str, str]] = []
+        try:
+            search = self.client.uid("SEARCH", "HEADER", ACCEPTED_HEADER, '""')
+            uids = (_check(search, "SEARCH")[0] or b"").split()
+            for start in range(0, len(uids), 200):
+                chunk = b",".join(uids[start : start + 200]).decode("ascii")
+                fields = f"(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID TO {ACCEPTED_HEADER})])"
+                for item in _check(self.client.uid("FETCH", chunk, fields), "FETCH"):
+                    if isinstance(item, tuple) and len(item) == 2:
+                        head = email.message_from_bytes(bytes(item[1]))
+                        kind = str(head.get(ACCEPTED_HEADER, "reply")).split(";")[0].strip()
+                        mid = "".join(str(head.get("Message-ID", "")).split())
+                        to = email.utils.parseaddr(str(head.get("To", "")))[1].lower()
+                        if mid:
+                            found.append((mid, to, kind or "reply"))
+        finally:
+            self.select_inbox()
+        return found
 
     # --- waiting --------------------------------------------------------------------------------
 

@@ -3,7 +3,13 @@
 Parsed with the compat32 policy (raw header text, see `filenames`). Attachments are found at
 any depth, including inside a forwarded message (message/rfc822). A workbook is a part whose
 name ends in .xlsx / .xlsm / .xls / .et / .ods (the pipeline rejects the kinds it cannot read,
-with a Chinese reason), or an unnamed spreadsheet part.
+with a Chinese reason), or an unnamed spreadsheet part. A .zip or a winmail.dat is opened
+(`unpack`): its workbooks count as attachments, a container that cannot be opened is an
+attachment with its `problem`, its other files are named in `other_files`.
+
+The same workbook attached twice (or attached and zipped) is one attachment: workbooks are
+distinct by their sha256, so that one reply carries one verdict per workbook. Images embedded
+in the body (inline, with a Content-ID: signatures, logos) are not "other files".
 """
 
 from __future__ import annotations
@@ -16,8 +22,16 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 from workflow.intake.mail.filenames import RAW_POLICY, attachment_name, decode_text
+from workflow.intake.mail.unpack import is_tnef, unpack
 
-__all__ = ["WORKBOOK_SUFFIXES", "Attachment", "ParsedMail", "normalize_id", "parse_message"]
+__all__ = [
+    "WORKBOOK_SUFFIXES",
+    "Attachment",
+    "ParsedMail",
+    "is_workbook_name",
+    "normalize_id",
+    "parse_message",
+]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
 _SPREADSHEET_TYPES = {
@@ -27,10 +41,17 @@ _SPREADSHEET_TYPES = {
 }
 
 
+DEFAULT_UNPACK_LIMIT = 30 * 1024 * 1024
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
+    """A workbook to process; or, with a `problem`, a container that could not be opened (its
+    verdict gives the problem, nothing is processed)."""
+
     name: str
     data: bytes
+    problem: str = ""
 
     @property
     def sha256(self) -> str:
@@ -119,8 +140,45 @@ def _payload(part: Message) -> bytes:
     return body.encode("ascii", "surrogateescape") if isinstance(body, str) else b""
 
 
-def parse_message(raw: bytes) -> ParsedMail:
-    """Parse `raw`; never raises for a malformed message (what cannot be read is left out)."""
+def is_workbook_name(name: str) -> bool:
+    return name.lower().endswith(WORKBOOK_SUFFIXES)
+
+
+def _embedded(part: Message) -> bool:
+    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+    return disposition == "inline" and bool(part.get("Content-ID"))
+
+
+def _add_container(mail: ParsedMail, name: str, ctype: str, data: bytes, limit: int) -> bool:
+    """Open `name` if it is a container; False when it is none."""
+    packed = unpack(name, ctype, data, limit=limit, is_workbook=is_workbook_name)
+    if packed is None:
+        return False
+    if packed.problem:
+        mail.workbooks.append(Attachment(name, data, problem=packed.problem))
+        return True
+    mail.workbooks += [Attachment(inner, body) for inner, body in packed.workbooks]
+    if packed.others:
+        mail.other_files += [f"{name} 中的 {inner}" for inner in packed.others]
+    elif not packed.workbooks:
+        mail.other_files.append(f"{name}（其中没有文件）")
+    return True
+
+
+def _distinct(workbooks: list[Attachment]) -> list[Attachment]:
+    seen: set[str] = set()
+    kept = []
+    for a in workbooks:
+        key = a.sha256 if not a.problem else f"{a.name}\0{a.problem}"
+        if key not in seen:
+            seen.add(key)
+            kept.append(a)
+    return kept
+
+
+def parse_message(raw: bytes, *, unpack_limit: int = DEFAULT_UNPACK_LIMIT) -> ParsedMail:
+    """Parse `raw`; never raises for a malformed message (what cannot be read is left out).
+    `unpack_limit`: the most bytes a .zip may unpack to (`[mail] max_message_mb`)."""
     message = email.message_from_bytes(raw, policy=RAW_POLICY)
     sender, name = _sender(message)
     mail = ParsedMail(
@@ -140,12 +198,17 @@ def parse_message(raw: bytes) -> ParsedMail:
         ctype = part.get_content_type()
         if filename is None and ctype in _SPREADSHEET_TYPES:
             filename = "附件" + _SPREADSHEET_TYPES[ctype]
+        if filename is None and is_tnef("", ctype):
+            filename = "winmail.dat"
         if filename is None:
             continue
-        if filename.lower().endswith(WORKBOOK_SUFFIXES):
+        if is_workbook_name(filename):
             mail.workbooks.append(Attachment(filename, _payload(part)))
-        else:
+        elif _add_container(mail, filename, ctype, _payload(part), unpack_limit):
+            continue
+        elif not _embedded(part):
             mail.other_files.append(filename)
+    mail.workbooks = _distinct(mail.workbooks)
     return mail
 
 

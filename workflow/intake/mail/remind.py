@@ -8,6 +8,10 @@ Who gets what is decided from the ledger, as the summary workbook shows it:
 Each agency's registered addresses get one mail each; an address that bounced our mail is
 skipped until the clerk clears it (`workflow mail --unblock`). Reminders are marked
 `Auto-Submitted: auto-generated` and copied to the Sent folder when the mailbox allows.
+
+Every reminder the SMTP server accepted is recorded (`office.reminders`, right after the
+server's answer); an agency reminded today is skipped — a second run the same day sends
+nothing twice — unless `--again`. `--dry-run` lists who would be skipped and why.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from workflow.intake.mail.imap import ImapSession
 from workflow.intake.mail.smtp import send
 from workflow.office.ledger import Ledger, ledger_path
 from workflow.office.mail_ledger import MailStore
+from workflow.office.reminders import ReminderLog
 from workflow.office.year import year_states
 from workflow.workbook.template import write_template
 
@@ -63,8 +68,11 @@ def _errors_of(config: Config, agency: str, year: int) -> tuple[list[str], Path 
     return messages, errors if errors and errors.exists() else None
 
 
-def plan_reminders(config: Config, year: int) -> tuple[list[Reminder], list[str]]:
-    """(the mails to send, lines about agencies that get none)."""
+def plan_reminders(
+    config: Config, year: int, *, again: bool = False
+) -> tuple[list[Reminder], list[str]]:
+    """(the mails to send, lines about agencies that get none); with `again`, agencies
+    reminded today are reminded once more."""
     reminders: list[Reminder] = []
     skipped: list[str] = []
     states = {s.agency: s for s in year_states(config, year)}
@@ -80,6 +88,15 @@ def plan_reminders(config: Config, year: int) -> tuple[list[Reminder], list[str]
         if not agency.emails:
             skipped.append(f"{agency.name}：名录中没有登记邮箱，未发送")
             continue
+        if not again:
+            with ReminderLog(config.state) as log_:
+                when = log_.sent_today(agency.name, year)
+            if when is not None:
+                skipped.append(
+                    f"{agency.name}：今天 {when:%H:%M} 已催报过，不再重复发送"
+                    "（确需再发，加 --again）"
+                )
+                continue
         if state is not None and state.status == FAILED:
             messages, errors = _errors_of(config, agency.name, year)
             listed = "\n".join(f"  {i}. {m}" for i, m in enumerate(messages[:30], 1))
@@ -110,29 +127,33 @@ def plan_reminders(config: Config, year: int) -> tuple[list[Reminder], list[str]
     return reminders, skipped
 
 
-def send_reminders(config: Config, year: int, *, dry_run: bool = False) -> list[str]:
-    """Send (or with `dry_run` only list) the reminders; returns one line per agency/address."""
-    reminders, lines = plan_reminders(config, year)
+def send_reminders(
+    config: Config, year: int, *, dry_run: bool = False, again: bool = False
+) -> list[str]:
+    """Send (or with `dry_run` only list) the reminders; returns one line per agency/address,
+    then one per agency skipped, with the reason."""
+    reminders, lines = plan_reminders(config, year, again=again)
     if dry_run:
         return [f"（演练，未发送）{r.agency} → {r.address}：{r.what}" for r in reminders] + lines
     settings = config.mail
     password = settings.password() if reminders else ""
     done: list[str] = []
-    with MailStore(ledger_path(config)) as store:
+    with MailStore(ledger_path(config)) as store, ReminderLog(config.state) as sent_log:
         session = _sent_folder(config, password) if reminders else None
         try:
             for r in reminders:
                 mid = make_msgid("wf-remind", domain=settings.address.split("@", 1)[-1])
                 raw = build_message(
-                    sender=settings.address, to=r.address, subject=r.subject, body=r.body,
+                    sender=settings.from_header, to=r.address, subject=r.subject, body=r.body,
                     message_id=mid, attachments=r.attachments, auto="auto-generated",
                 )  # fmt: skip
                 send(settings, password, r.address, raw)
+                sent_log.record(r.agency, r.address, year, mid, r.what)
                 store.record_sent(mid, r.address, "remind")
                 done.append(f"{r.agency} → {r.address}：{r.what}")
                 if session is not None:
                     try:
-                        session.append_sent(raw)
+                        session.append_sent(raw, "remind")
                     except MailError as exc:
                         log.warning("提醒邮件未能存入“已发送”：%s", exc)
         finally:

@@ -5,7 +5,9 @@ The mailbox and the inbox folder are independent intakes: a mail outage (server 
 `poll_seconds`), and reported again when it recovers; the folder intake goes on meanwhile, and
 a failing folder never stops the mail. Between passes the session waits in IDLE where the
 server offers it (a new mail is answered within a second), else it logs out and polls every
-`poll_seconds` (163 and QQ throttle clients that reconnect too often).
+`poll_seconds` (163 and QQ throttle clients that reconnect too often). While replies wait
+for the SMTP server (down, or throttled), the next pass comes after the same growing pause
+rather than after a whole IDLE or poll period, so they go out soon after it is back.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import threading
 from workflow.config import Config
 from workflow.core.errors import WorkflowError
 from workflow.intake.mail.imap import NETWORK_ERRORS, ImapSession
-from workflow.intake.mail.mailpass import run_pass
+from workflow.intake.mail.mailpass import PassReport, run_pass
 
 __all__ = ["MailService"]
 
@@ -33,6 +35,7 @@ class MailService(threading.Thread):
         self.stop = stop
         self.passes = 0
         self.failing = False
+        self.smtp_failing = False
         self.passed = threading.Condition()
 
     def run(self) -> None:
@@ -54,12 +57,20 @@ class MailService(threading.Thread):
                 with self.passed:
                     self.passes += 1
                     self.passed.notify_all()
+                wait = settings.poll_seconds
+                if report.waiting:
+                    self._smtp_outage(report)
+                    wait = min(retry, wait)
+                    retry = min(retry * 2, max(settings.poll_seconds, FIRST_RETRY))
+                elif self.smtp_failing:
+                    log.info("发信服务器已恢复正常，待发送的回复已发出")
+                    self.smtp_failing, retry = False, FIRST_RETRY
                 if session.can_idle:
-                    session.idle(settings.poll_seconds, self.stop)
+                    session.idle(wait, self.stop)
                 else:
                     session.close()
                     session = None
-                    self.stop.wait(settings.poll_seconds)
+                    self.stop.wait(wait)
             except (WorkflowError, *NETWORK_ERRORS) as exc:
                 session = self._drop(session)
                 self._outage(str(exc) or type(exc).__name__)
@@ -86,6 +97,15 @@ class MailService(threading.Thread):
             self.failing = True
         else:
             log.debug("邮箱仍无法使用：%s", detail)
+
+    def _smtp_outage(self, report: PassReport) -> None:
+        why = report.smtp_error or "见 workflow status"
+        if not self.smtp_failing:
+            level = logging.ERROR if report.smtp_error else logging.WARNING
+            log.log(level, "%s 封回复待发送：%s（校验照常进行，稍后自动重发）", report.waiting, why)
+            self.smtp_failing = True
+        else:
+            log.debug("仍有 %s 封回复待发送：%s", report.waiting, why)
 
     def wait_passes(self, count: int, timeout: float) -> bool:
         with self.passed:

@@ -1,20 +1,30 @@
 """Sending: smtplib over ssl (port 465, as 163 / QQ), starttls (587) or plain (loopback only).
 
-The server's certificate is always verified (system CAs or `ca_file`). A failure after the
-server accepted the message (QQ's SMTP may error on QUIT) counts as sent: the message is out,
-and sending it again would be the second reply we promise never to send.
+`send` returns only once the server answered 250 to DATA: that answer is what makes a reply
+count as sent (the caller records it at once). The server's certificate is always verified
+(system CAs or `ca_file`). A failure after the server accepted the message (QQ's SMTP may
+error on QUIT) counts as sent: the message is out. Every failure before it is a `MailError`
+with one Chinese line naming the setting to check (`connection_errors.explain`).
 """
 
 from __future__ import annotations
 
 import smtplib
-import ssl
 
 from workflow.core.errors import MailError
 from workflow.core.mail_settings import MailSettings
+from workflow.intake.mail.connection_errors import CAUGHT, explain
 from workflow.intake.mail.imap import ssl_context
 
-__all__ = ["send"]
+__all__ = ["MessageRefused", "send"]
+
+
+class MessageRefused(MailError):
+    """The server is up and answered, but refused this message or its recipient (a 4xx/5xx
+    to MAIL, RCPT or DATA): only this reply waits; the others are sent."""
+
+
+_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
 def _connect(settings: MailSettings) -> smtplib.SMTP:
@@ -29,12 +39,12 @@ def _connect(settings: MailSettings) -> smtplib.SMTP:
 
 
 def send(settings: MailSettings, password: str, to: str, raw: bytes) -> None:
-    """Hand `raw` to the SMTP server for `to`, from `settings.address`; MailError if refused."""
-    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    """Hand `raw` to the SMTP server for `to`, from `settings.address`; returns when the
+    server accepted it, MailError (Chinese) when it did not."""
     try:
         smtp = _connect(settings)
-    except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
-        raise MailError(f"无法连接发信服务器 {where}：{exc}") from exc
+    except CAUGHT as exc:
+        raise MailError(f"无法连接发信服务器：{explain(exc, 'smtp', settings)}") from exc
     accepted = False
     try:
         smtp.ehlo_or_helo_if_needed()
@@ -42,13 +52,13 @@ def send(settings: MailSettings, password: str, to: str, raw: bytes) -> None:
             smtp.login(settings.user, password)
         smtp.sendmail(settings.address, [to], raw)
         accepted = True
-    except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(f"发信服务器 {where} 拒绝登录（请检查授权码）：{exc.smtp_code}") from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"发信服务器 {where} 未接受邮件：{exc}") from exc
+    except _REFUSALS as exc:
+        raise MessageRefused(f"发信服务器未接受这封邮件：{explain(exc, 'smtp', settings)}") from exc
+    except CAUGHT as exc:
+        raise MailError(f"发信服务器未接受邮件：{explain(exc, 'smtp', settings)}") from exc
     finally:
         try:
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
+        except CAUGHT:
             if not accepted:
                 smtp.close()

@@ -1,0 +1,100 @@
+"""The mail tables after a ledger rebuild: from the archive and the Sent folder, a bounced
+address stays blocked, held mail stays held, sent replies stay sent, a waiting one goes out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import MakeWorkbook
+from tests.mail_helpers import MailOffice, raw_mail, rfc2231_part
+from tests.mail_servers import AGENCY, free_port
+from tests.test_mail_classify import dsn
+from workflow.intake.mail.mailpass import run_pass
+from workflow.office.ledger import Ledger
+from workflow.office.mail_ledger import MailStore
+from workflow.office.mail_rebuild import rebuild_mail_tables
+from workflow.office.mail_view import mail_overview
+
+OTHER = "chengguan@county.test"
+
+
+def _lose_and_rebuild(office: MailOffice) -> int:
+    path = office.root / "state" / "ledger.sqlite3"
+    for p in Path(office.root / "state").glob("ledger.sqlite3*"):
+        p.unlink()
+    with Ledger(path) as ledger:
+        return rebuild_mail_tables(ledger, office.root / "archive")
+
+
+def test_mail_state_survives_a_ledger_rebuild(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    book = make_workbook("r.xlsx").read_bytes()
+    deliver = mail_office.dovecot.deliver
+    deliver(raw_mail(message_id="<sent@x>", attachments=[rfc2231_part("r.xlsx", book)]))
+    deliver(raw_mail(sender=OTHER, message_id="<note@x>", body="忘了附件"))
+    run_pass(mail_office.config)
+    note = next(c for c in mail_office.smtp.messages if c.rcpt_tos == [OTHER])
+    deliver(dsn(note.message["Message-ID"], OTHER))  # the note bounced: OTHER is blocked
+    forged = "Authentication-Results: mx.county.test; dmarc=fail header.from=county.test"
+    deliver(raw_mail(message_id="<held@x>", headers=[forged], body="x"))
+    run_pass(mail_office.config)
+    mail_office.set_mail("smtp_port", free_port())  # SMTP down: this reply waits
+    deliver(raw_mail(message_id="<wait@x>", attachments=[rfc2231_part("r.xlsx", book)]))
+    assert run_pass(mail_office.config).waiting == 1
+    mail_office.set_mail("smtp_port", mail_office.smtp.port)
+    assert len(mail_office.smtp.messages) == 2
+
+    assert _lose_and_rebuild(mail_office) == 5
+
+    overview = mail_overview(mail_office.config)
+    assert [a for a, _, _ in overview.blocked] == [OTHER]
+    assert [r.message_id for r in overview.refused] == ["<held@x>"]
+    report = run_pass(mail_office.config)
+
+    assert report.replies == [AGENCY]  # the waiting reply, and no other
+    assert mail_office.smtp.messages[-1].message["In-Reply-To"] == "<wait@x>"
+    assert len(mail_office.smtp.messages) == 3
+    with MailStore(mail_office.root / "state" / "ledger.sqlite3", readonly=True) as store:
+        states = {r.message_id: r.state for r in store.rows()}
+        assert store.sent_to([note.message["Message-ID"]]) == [OTHER]  # found in Sent
+    assert states["<sent@x>"] == "done" and states["<held@x>"] == "held"
+    assert run_pass(mail_office.config).replies == []
+
+
+def test_an_unblocked_address_stays_unblocked_after_a_rebuild(
+    mail_office: MailOffice,
+) -> None:
+    mail_office.dovecot.deliver(raw_mail(body="没有附件"))
+    run_pass(mail_office.config)
+    [note] = mail_office.smtp.messages
+    mail_office.dovecot.deliver(dsn(note.message["Message-ID"], AGENCY))
+    run_pass(mail_office.config)
+    with MailStore(
+        mail_office.root / "state" / "ledger.sqlite3", archive=mail_office.root / "archive"
+    ) as store:
+        assert store.unblock(AGENCY)
+
+    _lose_and_rebuild(mail_office)
+
+    assert mail_overview(mail_office.config).blocked == []
+
+
+def test_an_archived_mail_without_its_facts_is_handled_again(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    """A crash right after the archive write, before any facts: the rebuilt row is read
+    again from its .eml by the next pass, which answers it."""
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.set_mail("smtp_port", free_port())
+    mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
+    run_pass(mail_office.config)
+    [facts] = (mail_office.root / "archive" / "mail").rglob("mail.json")
+    facts.unlink()
+    mail_office.set_mail("smtp_port", mail_office.smtp.port)
+
+    _lose_and_rebuild(mail_office)
+    report = run_pass(mail_office.config)
+
+    assert report.replies == [AGENCY]
+    assert len(mail_office.smtp.messages) == 1
