@@ -59,9 +59,18 @@ _PART_OPENS = re.compile(r"\s*(?:其中|包括|包含|含)")
 _PART_LEAD = re.compile(r"(?:其中|包括|包含|含)\s*[,:]?\s*$")
 """其中 ending the clause before ("其中，予以公开3件")."""
 _WHOLE_ROWS = frozenset(
-    ["granted", "partial", "denied", "unable", "rejected", "carried_in", "carried_out",
-     "review", "litigation"]
-)  # fmt: skip
+    [
+        "granted",
+        "partial",
+        "denied",
+        "unable",
+        "rejected",
+        "carried_in",
+        "carried_out",
+        "review",
+        "litigation",
+    ]
+)
 """Topics that are a row of 表三 / 表四 of their own, comparable even when said as a part."""
 _QUALIFIED = re.compile(r"^\s*\(\s*(?:含|包括|包含|其中|不含|不包括)")
 """After a number: its own qualifier ("共收到申请8件（含上年结转1件）")."""

@@ -411,9 +411,14 @@ class MailStore:
         submissions table with its sender and Message-ID (`Ledger.record_processed`)."""
         received = result.received_at or _now()
         return self._ledger.record_processed(
-            result.sha256, result.file, received, source, result,
-            sender=sender, message_id=message_id,
-        )  # fmt: skip
+            result.sha256,
+            result.file,
+            received,
+            source,
+            result,
+            sender=sender,
+            message_id=message_id,
+        )
 
     def submission_of(self, message_id: str | None, sha256: str) -> Record | None:
         """The ledger row of this attachment of this mail, if it was processed already."""

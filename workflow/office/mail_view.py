@@ -76,8 +76,13 @@ def render_mail_overview(overview: MailOverview, console: Console | None = None)
         for header in ("单位", "时间", "发件人", "主题", "类别"):
             table.add_column(header, overflow="fold")
         for agency, row in sorted(overview.last.items()):
-            table.add_row(Text(agency), _when(row), Text(row.sender), Text(row.subject or ""),
-                          _KINDS.get(row.kind, row.kind))  # fmt: skip
+            table.add_row(
+                Text(agency),
+                _when(row),
+                Text(row.sender),
+                Text(row.subject or ""),
+                _KINDS.get(row.kind, row.kind),
+            )
         console.print(table)
     if overview.refused:
         table = Table(
@@ -108,9 +113,12 @@ def render_mail_overview(overview: MailOverview, console: Console | None = None)
         console.print(table)
     for address, since, reason in overview.blocked:
         console.print(
-            Text(f"已暂停自动回复：{address}（{since[:16]}，{reason}；"
-                 f"恢复：workflow mail --unblock {address}）", style="yellow")
-        )  # fmt: skip
+            Text(
+                f"已暂停自动回复：{address}（{since[:16]}，{reason}；"
+                f"恢复：workflow mail --unblock {address}）",
+                style="yellow",
+            )
+        )
 
 
 def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
@@ -133,15 +141,24 @@ def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
         for col, value in enumerate(values):
             ws.write_string(row_no, col, value, cell)
     row_no += 2
-    ws.write(row_no, 0, "待人工处理的邮件（附件未处理）",
-             workbook.add_format({"bold": True, "font_size": 13}))  # fmt: skip
+    ws.write(
+        row_no,
+        0,
+        "待人工处理的邮件（附件未处理）",
+        workbook.add_format({"bold": True, "font_size": 13}),
+    )
     row_no += 1
     for col, header in enumerate(("时间", "发件人", "主题", "原因", "原件")):
         ws.write(row_no, col, header, bold)
     for row in overview.refused:
         row_no += 1
-        values = (_when(row), row.sender, row.subject or "", row.reason or "",
-                  str(Path(row.eml_path)) if row.eml_path else "")  # fmt: skip
+        values = (
+            _when(row),
+            row.sender,
+            row.subject or "",
+            row.reason or "",
+            str(Path(row.eml_path)) if row.eml_path else "",
+        )
         for col, value in enumerate(values):
             ws.write_string(row_no, col, value, cell)
     if overview.pending:

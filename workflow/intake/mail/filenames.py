@@ -35,8 +35,21 @@ class _RawHeaders(Compat32):
 
 RAW_POLICY = _RawHeaders(linesep="\r\n")
 
-_GB_FAMILY = {"gb2312", "gbk", "x-gbk", "cp936", "ms936", "gb_2312-80", "euc-cn", "euccn",
-              "chinese", "csgb2312", "gb18030", "x-gb18030", "hz-gb-2312"}  # fmt: skip
+_GB_FAMILY = {
+    "gb2312",
+    "gbk",
+    "x-gbk",
+    "cp936",
+    "ms936",
+    "gb_2312-80",
+    "euc-cn",
+    "euccn",
+    "chinese",
+    "csgb2312",
+    "gb18030",
+    "x-gb18030",
+    "hz-gb-2312",
+}
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 

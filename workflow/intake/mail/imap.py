@@ -49,8 +49,14 @@ ACCEPTED_HEADER = "X-Workflow-Accepted"
 _SENT_NAMES = ("Sent", "已发送", "Sent Messages", "Sent Items", "INBOX.Sent", "INBOX/Sent")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NETWORK_ERRORS = (OSError, ssl.SSLError, imaplib.IMAP4.error, ImapToolsError, EOFError)
-CONNECTION_ERRORS = (ConnectionError, TimeoutError, ssl.SSLError, imaplib.IMAP4.error,
-                     ImapToolsError, EOFError)  # fmt: skip
+CONNECTION_ERRORS = (
+    ConnectionError,
+    TimeoutError,
+    ssl.SSLError,
+    imaplib.IMAP4.error,
+    ImapToolsError,
+    EOFError,
+)
 """What a dropped or refusing IMAP connection raises (not a full disk: that is an OSError)."""
 
 # imaplib knows ID only as a command of the state it was first sent in; allow it in all.

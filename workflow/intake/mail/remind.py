@@ -144,9 +144,14 @@ def send_reminders(
             for r in reminders:
                 mid = make_msgid("wf-remind", domain=settings.address.split("@", 1)[-1])
                 raw = build_message(
-                    sender=settings.from_header, to=r.address, subject=r.subject, body=r.body,
-                    message_id=mid, attachments=r.attachments, auto="auto-generated",
-                )  # fmt: skip
+                    sender=settings.from_header,
+                    to=r.address,
+                    subject=r.subject,
+                    body=r.body,
+                    message_id=mid,
+                    attachments=r.attachments,
+                    auto="auto-generated",
+                )
                 send(settings, password, r.address, raw)
                 sent_log.record(r.agency, r.address, year, mid, r.what)
                 store.record_sent(mid, r.address, "remind")

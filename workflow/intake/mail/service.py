@@ -42,8 +42,9 @@ class MailService(threading.Thread):
         settings = self.config.mail
         retry = FIRST_RETRY
         session: ImapSession | None = None
-        log.info("开始收取邮箱 %s（%s:%s）", settings.address, settings.imap_host,
-                 settings.imap_port)  # fmt: skip
+        log.info(
+            "开始收取邮箱 %s（%s:%s）", settings.address, settings.imap_host, settings.imap_port
+        )
         while not self.stop.is_set():
             try:
                 if session is None:
