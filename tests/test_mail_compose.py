@@ -6,7 +6,7 @@ import email
 from email import policy
 from pathlib import Path
 
-from workflow.intake.mail.compose import build_message, reply_id, reply_text
+from workflow.intake.mail.compose import build_message, note_body, reply_id, reply_text
 from workflow.office.mail_ledger import Verdict
 
 NAME = "后河镇人民政府2021年报告校验结果堃.xlsx"
@@ -58,3 +58,10 @@ def test_an_archive_that_was_not_opened_is_named_with_its_reason() -> None:
     text = reply_text([Verdict("材料.zip", "unopened", messages=("压缩包已加密（设置了密码）",))])
     assert "《材料.zip》：未打开。压缩包已加密（设置了密码）。" in text
     assert "直接作为附件发送，不要压缩" in text
+
+
+def test_the_no_workbook_note_says_a_zip_is_welcome_but_not_an_encrypted_one() -> None:
+    """A .zip is opened now: the note must not tell agencies never to compress."""
+    text = note_body("no_workbook")
+    assert "不要压缩" not in text
+    assert "不加密的 .zip 压缩包" in text

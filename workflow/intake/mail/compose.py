@@ -113,7 +113,7 @@ def note_body(kind: str, *, found: Sequence[str] = (), limit_mb: float = 0) -> s
     if kind == "no_workbook":
         text = (
             "您好！\n\n本邮箱用于接收政府信息公开工作年度报告。您的来信中没有找到报告工作簿附件"
-            "（公开办下发的 .xlsx 文件）。请把填好的工作簿直接作为附件（不要压缩）发送到本邮箱，"
+            "（公开办下发的 .xlsx 文件）。请把填好的工作簿作为附件（直接附上，或放在不加密的 .zip 压缩包中）发送到本邮箱，"
             "程序会在几分钟内回复校验结果。\n\n（今天内再收到没有附件的来信，将不再重复提示。）"
         )
     elif kind == "other_files":
