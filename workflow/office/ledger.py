@@ -18,6 +18,7 @@ readers (a status view) never block the daemon. Only the daemon's main thread wr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -161,6 +162,16 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def database(self) -> sqlite3.Connection:
+        """The open database, for modules that keep their own table beside the submissions
+        (office.audit); they write through `transaction`."""
+        return self._db
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, rolled back on any error)."""
+        return self._transaction()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

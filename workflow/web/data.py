@@ -1,0 +1,422 @@
+"""What the web page shows and does, from today's office and intake APIs: the one adapter.
+
+The page's views and actions (`year_view`, `agency_view`, `mail_view`, `plan_round`,
+`send_round`, `resume_replies`, `accept_held_mail`, `leave_held_mail`, `download`) are the only
+place the web package reaches into `office` and `intake`; when those grow (held mail with its
+own states, replies waiting for SMTP as a state of their own), this module is rewired and the
+pages stay as they are.
+
+Files are handed out by ledger id only (`download`): the ledger row says which file; nothing
+from the URL is ever a path. An output of a submission is handed out only while the outbox
+still holds *that* submission's outputs (its result.json names the same bytes and arrival):
+a newer submission of the same agency replaces the files, and an older row must not hand out
+the newer report under its own name.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from workflow.config import Agency, Config
+from workflow.core.errors import ConfigError, MailError
+from workflow.core.findings import Finding, Severity
+from workflow.core.names import agency_key, readable_name
+from workflow.core.outcome import DONE, MISSING, REJECTED, STATUS_LABELS
+from workflow.office.ledger import Record, ledger_path
+from workflow.office.mail_ledger import MailRow, MailStore
+from workflow.office.rebuild import read_ledger
+from workflow.office.states import AgencyState, action_note, county_totals, status_counts
+from workflow.office.summary_charts import new_applications, outcome_totals
+from workflow.office.year import known_years, refresh_summary, year_states
+from workflow.workbook.marked_columns import expected_actual, location
+
+__all__ = [
+    "DOWNLOAD_KINDS",
+    "AgencyRow",
+    "AgencyView",
+    "FindingRow",
+    "MailView",
+    "SubmissionView",
+    "YearView",
+    "accept_held_mail",
+    "agency_view",
+    "default_year",
+    "download",
+    "mail_view",
+    "plan_round",
+    "report_years",
+    "resume_replies",
+    "send_round",
+    "summary_download",
+    "year_view",
+]
+
+DOWNLOAD_KINDS: dict[str, str] = {
+    "report": "Word 报告",
+    "pdf": "PDF",
+    "errors": "校验结果工作簿",
+    "original": "原件",
+}
+"""What a submission offers for download, by the name the URL uses (the only names it may)."""
+_VIA = {"mail": "邮件", "inbox": "收件箱", "hand": "手工处理"}
+_MAIL_KINDS = {
+    "submission": "报送",
+    "no_workbook": "无附件",
+    "refused": "待人工处理",
+    "ignored": "无需回复",
+    "bounce": "退信",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRow:
+    """One line of the year page."""
+
+    state: AgencyState
+    via: str
+    note: str
+    latest_id: int | None
+
+    @property
+    def label(self) -> str:
+        return self.state.label
+
+
+@dataclass(frozen=True, slots=True)
+class YearView:
+    year: int
+    rows: list[AgencyRow]
+    counts: dict[str, int]
+    registered: int
+    outsiders: int
+    outcomes: list[tuple[str, int]]
+    """The county's 办理结果 totals, as the summary's chart sheet shows them."""
+    biggest: list[tuple[str, int]]
+    """本年新收申请 by agency (passed reports), largest first: the summary's second chart."""
+    generated_at: datetime
+
+
+def report_years(config: Config) -> list[int]:
+    """Years to choose from: the ledger's, and the season's default, newest first."""
+    return sorted({*known_years(config), default_year(config)}, reverse=True)
+
+
+def default_year(config: Config) -> int:
+    """The report year in season: the newest the ledger knows, else last calendar year."""
+    years = known_years(config)
+    return years[0] if years else datetime.now().year - 1
+
+
+def _via(config: Config, record: Record) -> str:
+    if record.sender:
+        return _VIA["mail"]
+    work = config.state / "work"
+    if record.claimed_path and record.claimed_path.parent == work:
+        return _VIA["inbox"]
+    return _VIA["hand"]
+
+
+def _latest_records(config: Config, year: int) -> dict[str, Record]:
+    """The newest processed row of each agency (by `agency_key`) for `year`."""
+    latest: dict[str, Record] = {}
+    with read_ledger(config) as ledger:
+        if ledger is None:
+            return latest
+        for row in ledger.year_rows(year):  # oldest first: the last one stays
+            if row.agency:
+                latest[agency_key(row.agency)] = row
+    return latest
+
+
+def year_view(config: Config, year: int) -> YearView:
+    states = year_states(config, year)
+    latest = _latest_records(config, year)
+    rows = []
+    for state in states:
+        record = latest.get(agency_key(state.agency))
+        via = _via(config, record) if record and state.status != MISSING else ""
+        rows.append(AgencyRow(state, via, action_note(state), record.id if record else None))
+    counts = status_counts(states)
+    totals = county_totals(states)
+    return YearView(
+        year=year,
+        rows=rows,
+        counts=counts,
+        registered=sum(counts.values()),
+        outsiders=sum(1 for s in states if not s.registered),
+        outcomes=outcome_totals(totals),
+        biggest=new_applications(states)[:15],
+        generated_at=datetime.now().astimezone(),
+    )
+
+
+# --- one agency -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """A finding as the error workbook lists it."""
+
+    level: str
+    sheet: str
+    place: str
+    message: str
+    expected: str
+    actual: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionView:
+    record: Record
+    label: str
+    via: str
+    findings: list[FindingRow] | None
+    """None: the outbox no longer holds this submission's result (a newer one replaced it)."""
+    downloads: list[tuple[str, str]]
+    """(kind, label) of what can be downloaded for it."""
+
+
+@dataclass(slots=True)
+class AgencyView:
+    name: str
+    year: int
+    registered: Agency | None
+    submissions: list[SubmissionView] = field(default_factory=list)
+    earlier: list[SubmissionView] = field(default_factory=list)
+    mails: list[tuple[MailRow, str]] = field(default_factory=list)
+
+
+def _own_result(record: Record) -> dict[str, Any] | None:
+    """The result.json of `record` if the outbox still holds this submission's outputs."""
+    if record.result_path is None:
+        return None
+    try:
+        data = json.loads(record.result_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("sha256") != record.sha256:
+        return None
+    when = data.get("received_at")
+    if when and datetime.fromisoformat(when) != record.received_at:
+        return None
+    return data
+
+
+def _finding_rows(data: dict[str, Any]) -> list[FindingRow]:
+    rows = []
+    for item in data.get("findings", []):
+        f = Finding(
+            rule=item["rule"],
+            severity=Severity(item["severity"]),
+            message=item["message"],
+            fields=tuple(item.get("fields") or ()),
+            cells=tuple(item.get("cells") or ()),
+            row_label=item.get("row_label") or "",
+            column_label=item.get("column_label") or "",
+            expected=item.get("expected"),
+            actual=item.get("actual"),
+        )
+        sheet, place = location(f)
+        expected, actual = expected_actual(f)
+        level = "错误" if f.is_error else "提示"
+        rows.append(FindingRow(level, sheet, place, f.message, expected, actual))
+    return rows
+
+
+def _downloadable(record: Record, result: dict[str, Any] | None) -> dict[str, Path]:
+    """Every file the ledger records for `record` that exists, by download kind."""
+    files: dict[str, Path] = {}
+    if result is not None:
+        named = result.get("outputs") or {}
+        for kind in ("report", "pdf", "errors"):
+            recorded = record.outputs.get(kind)
+            if recorded and named.get(kind) == recorded:
+                files[kind] = Path(recorded)
+    if record.archived_path is not None:
+        files["original"] = record.archived_path
+    return {kind: path for kind, path in files.items() if path.is_file()}
+
+
+def _submission(config: Config, record: Record) -> SubmissionView:
+    result = _own_result(record)
+    kinds = _downloadable(record, result)
+    downloads = [(k, DOWNLOAD_KINDS[k]) for k in DOWNLOAD_KINDS if k in kinds]
+    if record.status == REJECTED:
+        downloads = [(k, "退回说明" if k == "errors" else v) for k, v in downloads]
+    return SubmissionView(
+        record=record,
+        label=STATUS_LABELS.get(record.status, record.status),
+        via=_via(config, record),
+        findings=_finding_rows(result) if result is not None else None,
+        downloads=downloads,
+    )
+
+
+def agency_view(config: Config, name: str, year: int) -> AgencyView | None:
+    """Everything about `name` (matched by `agency_key`); None if neither registered nor in
+    the ledger."""
+    key = agency_key(name)
+    registered = next((a for a in config.agencies if agency_key(a.name) == key), None)
+    rows: list[Record] = []
+    with read_ledger(config) as ledger:
+        if ledger is not None:
+            rows = [
+                r
+                for r in ledger.records()
+                if r.agency and agency_key(r.agency) == key and r.status in DONE
+            ]
+    if registered is None and not rows:
+        return None
+    rows.sort(key=lambda r: (r.received_at, r.id), reverse=True)
+    view = AgencyView(
+        name=registered.name if registered else rows[0].agency or name,
+        year=year,
+        registered=registered,
+    )
+    for record in rows:
+        target = view.submissions if record.year == year else view.earlier
+        target.append(_submission(config, record))
+    view.earlier.sort(key=lambda s: (-(s.record.year or 0), -s.record.received_at.timestamp()))
+    addresses = set(registered.emails) if registered else set()
+    for mail in _mail_rows(config):
+        if mail.sender in addresses or (mail.agency and agency_key(mail.agency) == key):
+            view.mails.append((mail, _MAIL_KINDS.get(mail.kind, mail.kind)))
+    view.mails.reverse()
+    return view
+
+
+def download(config: Config, record_id: int, kind: str) -> tuple[Path, str] | None:
+    """(file, download name) of `kind` for ledger row `record_id`, or None: the only way the
+    page reaches a file. `kind` must be one of `DOWNLOAD_KINDS`."""
+    if kind not in DOWNLOAD_KINDS:
+        return None
+    with read_ledger(config) as ledger:
+        record = ledger.get(record_id) if ledger is not None else None
+    if record is None or record.status not in DONE:
+        return None
+    path = _downloadable(record, _own_result(record)).get(kind)
+    if path is None:
+        return None
+    name = readable_name(record.file_name) if kind == "original" else path.name
+    return path, name
+
+
+def summary_download(config: Config, year: int) -> Path:
+    """The year's summary workbook, written fresh (as `workflow summary` writes it)."""
+    return refresh_summary(config, year)
+
+
+# --- mail -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class MailView:
+    configured: bool
+    held: list[MailRow] = field(default_factory=list)
+    blocked: list[tuple[str, str, str]] = field(default_factory=list)
+    waiting: list[MailRow] = field(default_factory=list)
+
+
+def _mail_rows(config: Config) -> list[MailRow]:
+    path = ledger_path(config)
+    if not path.exists():
+        return []
+    with MailStore(path, readonly=True) as store:
+        return store.rows()
+
+
+def mail_view(config: Config) -> MailView:
+    """Held mail (today: mail from unknown senders, moved aside unprocessed), addresses whose
+    bounces stopped our replies, and replies not yet handed to SMTP."""
+    view = MailView(configured=config.mail.configured)
+    path = ledger_path(config)
+    if not path.exists():
+        return view
+    with MailStore(path, readonly=True) as store:
+        rows = store.rows()
+        view.blocked = store.blocked()
+    view.held = [r for r in rows if r.kind == "refused"][::-1]
+    view.waiting = [
+        r
+        for r in rows
+        if r.kind in ("submission", "no_workbook") and r.state in ("processed", "sending")
+    ]
+    return view
+
+
+def held_mail(config: Config, key: str) -> MailRow | None:
+    return next((r for r in mail_view(config).held if r.key == key), None)
+
+
+def resume_replies(config: Config, address: str) -> tuple[bool, str]:
+    """Resume automatic replies to a bounced address (as `workflow mail --unblock`)."""
+    with MailStore(ledger_path(config)) as store:
+        done = store.unblock(address)
+    return done, f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}"
+
+
+def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -> tuple[bool, str]:
+    """Take a held mail in for `agency`: its workbooks go into the inbox, where the daemon
+    judges them as any file put there by hand (the workbook names its agency; the result is
+    in the outbox and on this page; no mail reply is sent for them).
+
+    Adding the sender to the agency's `emails` is the registry's business (config.toml); the
+    page says what to write there instead of editing the office's configuration.
+    """
+    from workflow.core.atomic import place_new
+    from workflow.intake.mail.message import parse_message
+
+    row = held_mail(config, key)
+    target = next((a for a in config.agencies if a.name == agency), None)
+    if row is None or not row.eml_path:
+        return False, "找不到这封待处理的邮件（可能已处理）"
+    if target is None:
+        return False, f"名录中没有“{agency}”"
+    try:
+        mail = parse_message(Path(row.eml_path).read_bytes())
+    except OSError as exc:
+        return False, f"邮件原件无法读取：{exc.strerror or exc}"
+    if not mail.workbooks:
+        return False, "这封邮件没有工作簿附件，无需处理"
+    placed = []
+    config.inbox.mkdir(parents=True, exist_ok=True)
+    for attachment in mail.workbooks:
+        name = Path(readable_name(attachment.name)).name or "附件.xlsx"
+        with tempfile.NamedTemporaryFile(dir=config.state, delete=False) as tmp:
+            tmp.write(attachment.data)
+        try:
+            placed.append(place_new(Path(tmp.name), config.inbox / name).name)
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
+    text = f"已按“{target.name}”的报送放入收件箱：{'、'.join(placed)}；校验结果见该单位页面"
+    if add_address and row.sender not in target.emails:
+        text += f'。登记邮箱请在配置文件该单位的 emails 中加入 "{row.sender}" 后重启监视程序'
+    return True, text
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def plan_round(config: Config, year: int) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The dry run: ((agency, address, what) of each mail, lines about agencies that get none)."""
+    from workflow.intake.mail.remind import plan_reminders
+
+    reminders, skipped = plan_reminders(config, year)
+    return [(r.agency, r.address, r.what) for r in reminders], skipped
+
+
+def send_round(config: Config, year: int) -> tuple[bool, list[str]]:
+    """Send the reminders (`workflow remind`); (all sent, one line per agency/address)."""
+    from workflow.intake.mail.remind import send_reminders
+
+    try:
+        config.mail.require()
+        config.mail.password()
+        return True, send_reminders(config, year)
+    except (ConfigError, MailError) as exc:
+        return False, [f"未能发送：{exc}"]
