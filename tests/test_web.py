@@ -9,9 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 
-from tests.conftest import MakeWorkbook
 from tests.web_helpers import (
     BOUNCED,
     CLERK,

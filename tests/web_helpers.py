@@ -65,7 +65,8 @@ class WebOffice:
 
     def process(self, *files: Path) -> None:
         CliRunner().invoke(
-            main, ["process", *map(str, files), "--config", str(self.config_path)],
+            main,
+            ["process", *map(str, files), "--config", str(self.config_path)],
             catch_exceptions=False,
         )
 
@@ -120,16 +121,23 @@ def held_mail(office: WebOffice, workbook: Path) -> None:
     eml.parent.mkdir(parents=True, exist_ok=True)
     eml.write_bytes(
         raw_mail(
-            sender=STRANGER, subject="后河镇年报（新邮箱）", message_id=HELD_KEY,
+            sender=STRANGER,
+            subject="后河镇年报（新邮箱）",
+            message_id=HELD_KEY,
             attachments=[plain_part("后河镇年报.xlsx", workbook.read_bytes())],
         )
     )
     with MailStore(office.ledger) as store:
         store.add(
             {
-                "key": HELD_KEY, "message_id": HELD_KEY, "sender": STRANGER,
-                "subject": "后河镇年报（新邮箱）", "received_at": datetime.now().astimezone(),
-                "eml_path": str(eml), "kind": "refused", "reason": "发件人未登记",
+                "key": HELD_KEY,
+                "message_id": HELD_KEY,
+                "sender": STRANGER,
+                "subject": "后河镇年报（新邮箱）",
+                "received_at": datetime.now().astimezone(),
+                "eml_path": str(eml),
+                "kind": "refused",
+                "reason": "发件人未登记",
             }
         )
         store.block(BOUNCED, "退信：用户不存在")

@@ -107,7 +107,8 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
+            " frame-ancestors 'none'",
         )
         if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")

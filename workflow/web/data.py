@@ -37,6 +37,7 @@ from workflow.workbook.marked_columns import expected_actual, location
 
 __all__ = [
     "DOWNLOAD_KINDS",
+    "MAIL_STATES",
     "AgencyRow",
     "AgencyView",
     "FindingRow",
@@ -63,6 +64,15 @@ DOWNLOAD_KINDS: dict[str, str] = {
     "original": "原件",
 }
 """What a submission offers for download, by the name the URL uses (the only names it may)."""
+MAIL_STATES = {
+    "received": "已收到",
+    "processed": "已校验，待回复",
+    "sending": "正在回复",
+    "appended": "待回复",
+    "sent": "已回复",
+    "done": "已办结",
+}
+"""A mail's handling state (office.mail_ledger), as the clerk reads it."""
 _VIA = {"mail": "邮件", "inbox": "收件箱", "hand": "手工处理"}
 _MAIL_KINDS = {
     "submission": "报送",
@@ -188,7 +198,8 @@ class AgencyView:
     registered: Agency | None
     submissions: list[SubmissionView] = field(default_factory=list)
     earlier: list[SubmissionView] = field(default_factory=list)
-    mails: list[tuple[MailRow, str]] = field(default_factory=list)
+    mails: list[tuple[MailRow, str, str]] = field(default_factory=list)
+    """(mail, its kind, its state) in words, newest first."""
 
 
 def _own_result(record: Record) -> dict[str, Any] | None:
@@ -285,7 +296,8 @@ def agency_view(config: Config, name: str, year: int) -> AgencyView | None:
     addresses = set(registered.emails) if registered else set()
     for mail in _mail_rows(config):
         if mail.sender in addresses or (mail.agency and agency_key(mail.agency) == key):
-            view.mails.append((mail, _MAIL_KINDS.get(mail.kind, mail.kind)))
+            kind = _MAIL_KINDS.get(mail.kind, mail.kind)
+            view.mails.append((mail, kind, MAIL_STATES.get(mail.state, mail.state)))
     view.mails.reverse()
     return view
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 
@@ -48,16 +49,32 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="web-parent", daemon=True).start()
 
 
-def serve(config: Config, listen: str | None = None, *, ready: threading.Event | None = None) -> None:
+def _bound(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (ours, so that a port in use is closed and said)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except OSError as exc:
+        raise ConfigError(f"网页无法在 {host}:{port} 上启动：找不到这个地址") from exc
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"网页无法在 {host}:{port} 上启动：{exc.strerror or exc}") from exc
+    return sock
+
+
+def serve(
+    config: Config, listen: str | None = None, *, ready: threading.Event | None = None
+) -> None:
     """Serve the page until interrupted. ConfigError for no user, a bad address or a port in
     use."""
     require_users(config)
     host, port = parse_listen(listen or config.web.listen, "--listen" if listen else "web.listen")
     app = create_app(config)
-    try:
-        server = create_server(app, host=host, port=port, threads=4, ident="workflow")
-    except OSError as exc:
-        raise ConfigError(f"网页无法在 {host}:{port} 上启动：{exc.strerror or exc}") from exc
+    server = create_server(app, sockets=[_bound(host, port)], threads=4, ident="workflow")
     parent = os.environ.get(PARENT_ENV, "")
     if parent.isdigit():
         _end_with_parent(int(parent))

@@ -73,7 +73,9 @@ class WebChild(threading.Thread):
             code = self.proc.returncode if self.proc is not None else None
             if time.monotonic() - started > STEADY_SECONDS:
                 pause = FIRST_PAUSE
-            log.error("网页进程已退出（退出码 %s），%g 秒后重新启动；监视收件箱不受影响", code, pause)
+            log.error(
+                "网页进程已退出（退出码 %s），%g 秒后重新启动；监视收件箱不受影响", code, pause
+            )
             if self._stop.wait(pause):
                 return
             pause = min(LONGEST_PAUSE, pause * 2)
