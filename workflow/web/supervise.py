@@ -40,7 +40,7 @@ class WebChild(threading.Thread):
         super().__init__(name="web-supervisor", daemon=True)
         self.config = config
         self.proc: subprocess.Popen[bytes] | None = None
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.starts = 0
 
     def command(self) -> list[str]:
@@ -58,7 +58,7 @@ class WebChild(threading.Thread):
 
     def run(self) -> None:
         pause = FIRST_PAUSE
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 self.proc = self._spawn()
             except OSError as exc:
@@ -66,9 +66,9 @@ class WebChild(threading.Thread):
                 self.proc = None
             started = time.monotonic()
             while self.proc is not None and self.proc.poll() is None:
-                if self._stop.wait(0.5):
+                if self._stopping.wait(0.5):
                     return
-            if self._stop.is_set():
+            if self._stopping.is_set():
                 return
             code = self.proc.returncode if self.proc is not None else None
             if time.monotonic() - started > STEADY_SECONDS:
@@ -76,12 +76,12 @@ class WebChild(threading.Thread):
             log.error(
                 "网页进程已退出（退出码 %s），%g 秒后重新启动；监视收件箱不受影响", code, pause
             )
-            if self._stop.wait(pause):
+            if self._stopping.wait(pause):
                 return
             pause = min(LONGEST_PAUSE, pause * 2)
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
+        self._stopping.set()
         proc = self.proc
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
