@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from email.header import decode_header, make_header
 from collections.abc import Iterator
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
