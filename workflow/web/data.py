@@ -17,22 +17,25 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from workflow.config import Agency, Config
+from workflow.core.cell_values import stored_number
 from workflow.core.errors import ConfigError, MailError
 from workflow.core.findings import Finding, Severity
+from workflow.core.form import numeric_keys
 from workflow.core.names import agency_key, readable_name
 from workflow.core.outcome import DONE, MISSING, REJECTED, STATUS_LABELS
 from workflow.office.ledger import Record, ledger_path
 from workflow.office.mail_ledger import MailRow, MailStore
 from workflow.office.rebuild import read_ledger
-from workflow.office.states import AgencyState, action_note, county_totals, status_counts
+from workflow.office.states import AgencyState, action_note, status_counts
 from workflow.office.summary_charts import new_applications, outcome_totals
-from workflow.office.year import known_years, refresh_summary, year_states
+from workflow.office.year import refresh_summary, year_states
 from workflow.workbook.marked_columns import expected_actual, location
 
 __all__ = [
@@ -111,15 +114,53 @@ class YearView:
     generated_at: datetime
 
 
+def _ledger_years(config: Config) -> list[int]:
+    """The years of processed submissions, newest first: `year.known_years` without reading
+    every row's values (the page asks on every view)."""
+    with read_ledger(config) as ledger:
+        if ledger is None:
+            return []
+        rows = ledger.database.execute(
+            "SELECT DISTINCT year FROM submissions WHERE year IS NOT NULL"
+            f" AND status IN ({', '.join('?' for _ in DONE)}) ORDER BY year DESC",
+            tuple(DONE),
+        )
+        return [int(year) for (year,) in rows]
+
+
 def report_years(config: Config) -> list[int]:
-    """Years to choose from: the ledger's, and the season's default, newest first."""
-    return sorted({*known_years(config), default_year(config)}, reverse=True)
+    """Years to choose from: the ledger's, or the season's default, newest first."""
+    return _ledger_years(config) or [default_year(config)]
 
 
 def default_year(config: Config) -> int:
     """The report year in season: the newest the ledger knows, else last calendar year."""
-    years = known_years(config)
+    years = _ledger_years(config)
     return years[0] if years else datetime.now().year - 1
+
+
+class _Totals(Mapping[str, int]):
+    """The county total of one key, summed when asked for (the charts need a dozen of the
+    form's 400 keys; `states.county_totals` sums them all, in the same way)."""
+
+    def __init__(self, states: list[AgencyState]) -> None:
+        self._passed = [s.passed_values for s in states if s.passed_values is not None]
+
+    def __getitem__(self, key: str) -> int:
+        total = 0
+        for values in self._passed:
+            value = values.get(key)
+            number = stored_number(key, "" if value is None else value)
+            if number is None:
+                raise ValueError(f"{key} = {value!r} is not a valid value")
+            total += int(number)
+        return total
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(numeric_keys())
+
+    def __len__(self) -> int:
+        return len(numeric_keys())
 
 
 def _via(config: Config, record: Record) -> str:
@@ -152,14 +193,13 @@ def year_view(config: Config, year: int) -> YearView:
         via = _via(config, record) if record and state.status != MISSING else ""
         rows.append(AgencyRow(state, via, action_note(state), record.id if record else None))
     counts = status_counts(states)
-    totals = county_totals(states)
     return YearView(
         year=year,
         rows=rows,
         counts=counts,
         registered=sum(counts.values()),
         outsiders=sum(1 for s in states if not s.registered),
-        outcomes=outcome_totals(totals),
+        outcomes=outcome_totals(_Totals(states)),
         biggest=new_applications(states)[:15],
         generated_at=datetime.now().astimezone(),
     )

@@ -99,9 +99,8 @@ class UserFile:
         """True only for a known name with its password; the same work either way."""
         entry = self._load().get(name) if valid_name(name) else None
         stored = entry.get("hash", _DUMMY) if entry else _DUMMY
-        ok: bool = False
         try:
-            ok = _HASHER.verify(stored, password)
+            _HASHER.verify(stored, password)
         except (VerificationError, InvalidHashError):
-            pass
-        return ok and entry is not None
+            return False
+        return entry is not None
