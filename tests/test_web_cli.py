@@ -6,11 +6,14 @@ import json
 import os
 import socket
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.mail_servers import free_port
+from tests.web_server import WEB
 from workflow.cli import main
 from workflow.config import load_config
 from workflow.core.errors import ConfigError
@@ -71,10 +74,16 @@ def test_a_short_password_or_odd_name_is_refused(cfg: str, tmp_path: Path) -> No
 
 
 def test_web_refuses_to_start_with_no_user(cfg: str) -> None:
-    code, out, err = run("web", "--config", cfg)
-    assert code == 2
-    assert err.startswith("错误：还没有网页用户") and "workflow web-user add" in err
-    assert "网页已启动" not in out
+    # a real process with a deadline: a page that started anyway would never return
+    done = subprocess.run(
+        [*WEB, "--listen", f"127.0.0.1:{free_port()}", "--config", cfg],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("错误：还没有网页用户") and "workflow web-user add" in done.stderr
+    assert "网页已启动" not in done.stdout
 
 
 def test_web_refuses_a_bad_listen_address(cfg: str) -> None:
