@@ -157,3 +157,12 @@ def test_the_users_file_damaged_is_one_chinese_line(cfg: str, tmp_path: Path) ->
     code, _, err = run("web-user", "list", "--config", cfg)
     assert code == 2 and err.startswith("错误：网页用户文件") and "格式不对" in err
     assert os.path.exists(users)
+
+
+def test_the_dummy_hash_for_unknown_names_never_lets_anyone_in(tmp_path: Path) -> None:
+    """An unknown name is checked against a dummy hash (same time as a real one); its password
+    is in the source code, so it must not log anybody in."""
+    users = UserFile(tmp_path / "users.json")
+    users.add("clerk", "correct horse battery")
+    assert not users.verify("nobody", "not a password of anybody")
+    assert not users.verify("", "not a password of anybody")
