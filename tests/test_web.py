@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -37,6 +38,7 @@ PAGES = [
     "/remind?year=2021",
     "/audit",
     "/summary/2021",
+    "/county/2021",
     "/file/2/report",
     "/file/2/errors",
     "/file/2/original",
@@ -103,7 +105,7 @@ def test_every_page_and_download_answers_once_logged_in(office: WebOffice, url: 
     login(client)
     with client.get(url) as response:
         assert response.status_code in (200, 302), url
-        if url.startswith(("/file/", "/summary/")):
+        if url.startswith(("/file/", "/summary/", "/county/")):
             assert response.data.startswith(b"PK"), url  # a real .docx / .xlsx
 
 
@@ -250,6 +252,7 @@ CRAFTED = [
     "/static//etc/passwd",
     "/summary/..%2fconfig",
     "/summary/0",
+    "/county/..%2f2021",
 ]
 
 
@@ -299,6 +302,22 @@ def test_the_summary_workbook_is_written_and_handed_out(office: WebOffice) -> No
     written = office.config.outbox / "2021" / "2021年政府信息公开工作年度报告汇总.xlsx"
     with client.get("/summary/2021") as response:
         assert response.data == written.read_bytes()
+
+
+def test_the_county_report_is_rendered_from_the_totals(office: WebOffice) -> None:
+    from docx import Document
+
+    client = office.client()
+    login(client)
+    with client.get("/county/2021") as response:
+        assert response.status_code == 200
+        name = "全县汇总2021年政府信息公开工作年度报告.docx"
+        assert unquote(response.headers["Content-Disposition"]).endswith(name)
+        target = office.root / "county.docx"
+        target.write_bytes(response.data)
+    text = "\n".join(p.text for p in Document(str(target)).paragraphs)
+    assert "全县汇总" in text
+    assert not (office.config.outbox / "2021" / "全县汇总").exists()  # never in the outbox
 
 
 # --- what the clerk reads -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ Routes:
     GET  /agency?name=…&year=2021   one agency: submissions, findings, downloads, mail
     GET  /file/<id>/<kind>          a file of ledger row <id>: report | pdf | errors | original
     GET  /summary/<year>            the summary workbook, written fresh
+    GET  /county/<year>             the county's own Word report, from the summary's totals
     GET  /mail  POST /mail/resume  POST /mail/accept  POST /mail/leave
     GET  /remind?year=  POST /remind/send
     GET  /audit                     the audit trail
@@ -137,6 +138,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @app.errorhandler(404)
     @app.errorhandler(413)
     @app.errorhandler(429)
+    @app.errorhandler(500)
     def error_page(error: Any) -> tuple[str, int]:
         return render_template("error.html", error=error), error.code
 
@@ -213,6 +215,14 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
         if not 1900 <= year <= 2999:
             abort(404)
         path = data.summary_download(config, year)
+        return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
+
+    @app.get("/county/<int:year>")
+    @login_required
+    def county(year: int) -> Any:
+        if not 1900 <= year <= 2999:
+            abort(404)
+        path = data.county_report(config, year)
         return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
 
     # --- mail -----------------------------------------------------------------------------------

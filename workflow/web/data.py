@@ -49,6 +49,7 @@ __all__ = [
     "YearView",
     "accept_held_mail",
     "agency_view",
+    "county_report",
     "default_year",
     "download",
     "mail_view",
@@ -361,6 +362,18 @@ def download(config: Config, record_id: int, kind: str) -> tuple[Path, str] | No
 def summary_download(config: Config, year: int) -> Path:
     """The year's summary workbook, written fresh (as `workflow summary` writes it)."""
     return refresh_summary(config, year)
+
+
+def county_report(config: Config, year: int) -> Path:
+    """The county's own Word report for `year`: the summary workbook, written fresh, rendered as
+    `workflow process` renders any report (it is a workbook our reader accepts; see
+    `office.summary_totals`). Written under state/web/county, never into the outbox, where a
+    ledger rebuild would take it for a submission."""
+    from workflow.flow.pipeline import process_file
+
+    summary = refresh_summary(config, year)
+    result = process_file(summary, config, outbox=config.state / "web" / "county")
+    return Path(str(result.outputs["report"]))
 
 
 # --- mail -----------------------------------------------------------------------------------
