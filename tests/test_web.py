@@ -6,6 +6,7 @@ escaped. The office is real: workbooks made by our template command, processed b
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -334,6 +335,26 @@ def test_the_year_page_shows_every_agency_with_its_state(office: WebOffice) -> N
     assert "#FFC7CE" in page and "#C6EFCE" in page  # the summary's colours
     assert "手工处理" in page  # how it came: `workflow process`
     assert 'http-equiv="refresh"' in page
+
+
+def test_a_mailed_submission_says_it_came_by_mail(office: WebOffice, tmp_path: Path) -> None:
+    """A workbook the mail intake processed (recorded with its sender, as the intake does)."""
+    from workflow.flow.pipeline import process_file
+
+    with Ledger(office.ledger, readonly=True) as ledger:
+        source = Path(str(ledger.get(1).archived_path))  # type: ignore[union-attr]
+    copy = tmp_path / "mailed.xlsx"
+    copy.write_bytes(source.read_bytes())
+    result = process_file(copy, office.config, received_at=datetime.now().astimezone())
+    with MailStore(office.ledger) as store:
+        store.record_submission(copy, result, sender="a1@county.test", message_id="<m9@x>")
+    client = office.client()
+    login(client)
+    page = client.get("/year").get_data(as_text=True)
+    row = page.split(SEED_AGENCY, 2)[1].split("</tr>", 1)[0]
+    assert "已通过" in row and "<td>邮件</td>" in row
+    agency = client.get(f"/agency?name={SEED_AGENCY}&year=2021").get_data(as_text=True)
+    assert "邮件（a1@county.test）" in agency
 
 
 def test_an_unknown_year_or_agency_is_a_404(office: WebOffice) -> None:

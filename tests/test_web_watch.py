@@ -16,6 +16,8 @@ import pytest
 from tests.conftest import MakeWorkbook
 from tests.daemon_harness import Office
 from tests.mail_servers import free_port, wait_port
+from workflow.config import load_config
+from workflow.web.data import year_view
 from workflow.web.users import UserFile
 
 pytestmark = pytest.mark.slow
@@ -82,6 +84,8 @@ def test_a_killed_page_never_stops_the_daemon_and_comes_back(
     office.drop("report.xlsx", make_workbook("r.xlsx").read_bytes())
     wait(lambda: len(office.results()) == 1, 60, "the daemon judged the file")
     assert watch.proc.poll() is None
+    (row,) = [r for r in year_view(load_config(office.config), 2021).rows if r.state.files]
+    assert (row.label, row.via) == ("已通过", "收件箱")  # how it came: the inbox
     assert "网页进程已退出（退出码 -9）" in watch.text()
 
     wait(lambda: login_page(port) == 200, 30, "the page is started again")

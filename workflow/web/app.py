@@ -236,7 +236,8 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
             for a in recent_actions(ledger_path(config), limit=200)
             if a.action.startswith("mail.")
         ][:20]
-        left = {a.target: a for a in actions if a.action == "mail.leave"}
+        # the latest thing done about each held mail (actions come newest first)
+        left = {a.target: a for a in reversed(actions) if a.action in ("mail.leave", "mail.accept")}
         return render_template(
             "mail.html", view=view, agencies=config.agencies, actions=actions, left=left
         )
