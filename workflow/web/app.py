@@ -45,7 +45,7 @@ from workflow.core.outcome import STATUS_LABELS
 from workflow.office.audit import recent_actions, record_action
 from workflow.office.ledger import ledger_path
 from workflow.office.summary_sheets import OUTSIDER_COLOURS, STATUS_COLOURS
-from workflow.web import data
+from workflow.web import data, data_mail
 from workflow.web.security import (
     check_csrf,
     csrf_token,
@@ -230,7 +230,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @app.get("/mail")
     @login_required
     def mail_page() -> Any:
-        view = data.mail_view(config)
+        view = data_mail.mail_view(config)
         actions = [
             a
             for a in recent_actions(ledger_path(config), limit=200)
@@ -246,7 +246,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @login_required
     def mail_resume() -> Any:
         address = request.form.get("address", "").strip().lower()
-        ok, text = data.resume_replies(config, address)
+        ok, text = data_mail.resume_replies(config, address)
         audit("mail.resume", address, ok, text)
         flash(text, "info" if ok else "error")
         return redirect(url_for("mail_page"))
@@ -256,7 +256,9 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     def mail_accept() -> Any:
         key = request.form.get("key", "")
         agency = request.form.get("agency", "")
-        ok, text = data.accept_held_mail(config, key, agency, bool(request.form.get("add_address")))
+        ok, text = data_mail.accept_held_mail(
+            config, key, agency, bool(request.form.get("add_address"))
+        )
         audit("mail.accept", key, ok, text)
         flash(text, "info" if ok else "error")
         return redirect(url_for("mail_page"))
@@ -265,7 +267,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @login_required
     def mail_leave() -> Any:
         key = request.form.get("key", "")
-        found = data.held_mail(config, key)
+        found = data_mail.held_mail(config, key)
         text = "已查看，暂不处理" if found else "找不到这封待处理的邮件"
         audit("mail.leave", key, found is not None, text)
         flash(text, "info" if found else "error")
@@ -277,7 +279,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @login_required
     def remind_page() -> Any:
         year = year_arg()
-        plan, skipped = data.plan_round(config, year)
+        plan, skipped = data_mail.plan_round(config, year)
         actions = [
             a for a in recent_actions(ledger_path(config), limit=200) if a.action == "remind.send"
         ][:10]
@@ -295,7 +297,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @login_required
     def remind_send() -> Any:
         year = year_arg()
-        ok, lines = data.send_round(config, year)
+        ok, lines = data_mail.send_round(config, year)
         sent = [line for line in lines if "→" in line and "未发送" not in line] if ok else []
         outcome = (f"{year} 年催报：发出 {len(sent)} 封。" + "；".join(sent)) if ok else lines[0]
         audit("remind.send", str(year), ok, outcome)

@@ -1,10 +1,9 @@
-"""What the web page shows and does, from today's office and intake APIs: the one adapter.
+"""What the web page shows, from today's office APIs: the adapter's season half.
 
-The page's views and actions (`year_view`, `agency_view`, `mail_view`, `plan_round`,
-`send_round`, `resume_replies`, `accept_held_mail`, `leave_held_mail`, `download`) are the only
-place the web package reaches into `office` and `intake`; when those grow (held mail with its
-own states, replies waiting for SMTP as a state of their own), this module is rewired and the
-pages stay as they are.
+This module (the year, an agency, downloads) and `data_mail` (held mail, bounced addresses,
+replies waiting, reminders) are the only places the web package reaches into `office` and
+`intake`; when those grow (the ledger's agency key and ordering; held mail with states of its
+own, replies waiting for SMTP), these two modules are rewired and the pages stay as they are.
 
 Files are handed out by ledger id only (`download`): the ledger row says which file; nothing
 from the URL is ever a path. An output of a submission is handed out only while the outbox
@@ -16,7 +15,6 @@ the newer report under its own name.
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,38 +23,31 @@ from typing import Any
 
 from workflow.config import Agency, Config
 from workflow.core.cell_values import stored_number
-from workflow.core.errors import ConfigError, MailError
 from workflow.core.findings import Finding, Severity
 from workflow.core.form import numeric_keys
 from workflow.core.names import agency_key, readable_name
 from workflow.core.outcome import DONE, MISSING, REJECTED, STATUS_LABELS
-from workflow.office.ledger import Record, ledger_path
-from workflow.office.mail_ledger import MailRow, MailStore
+from workflow.office.ledger import Record
+from workflow.office.mail_ledger import MailRow
 from workflow.office.rebuild import read_ledger
 from workflow.office.states import AgencyState, action_note, status_counts
 from workflow.office.summary_charts import new_applications, outcome_totals
 from workflow.office.year import refresh_summary, year_states
+from workflow.web.data_mail import MAIL_KINDS, MAIL_STATES, mail_rows
 from workflow.workbook.marked_columns import expected_actual, location
 
 __all__ = [
     "DOWNLOAD_KINDS",
-    "MAIL_STATES",
     "AgencyRow",
     "AgencyView",
     "FindingRow",
-    "MailView",
     "SubmissionView",
     "YearView",
-    "accept_held_mail",
     "agency_view",
     "county_report",
     "default_year",
     "download",
-    "mail_view",
-    "plan_round",
     "report_years",
-    "resume_replies",
-    "send_round",
     "summary_download",
     "year_view",
 ]
@@ -68,23 +59,7 @@ DOWNLOAD_KINDS: dict[str, str] = {
     "original": "原件",
 }
 """What a submission offers for download, by the name the URL uses (the only names it may)."""
-MAIL_STATES = {
-    "received": "已收到",
-    "processed": "已校验，待回复",
-    "sending": "正在回复",
-    "appended": "待回复",
-    "sent": "已回复",
-    "done": "已办结",
-}
-"""A mail's handling state (office.mail_ledger), as the clerk reads it."""
 _VIA = {"mail": "邮件", "inbox": "收件箱", "hand": "手工处理"}
-_MAIL_KINDS = {
-    "submission": "报送",
-    "no_workbook": "无附件",
-    "refused": "待人工处理",
-    "ignored": "无需回复",
-    "bounce": "退信",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,9 +310,9 @@ def agency_view(config: Config, name: str, year: int) -> AgencyView | None:
         target.append(_submission(config, record))
     view.earlier.sort(key=lambda s: (-(s.record.year or 0), -s.record.received_at.timestamp()))
     addresses = set(registered.emails) if registered else set()
-    for mail in _mail_rows(config):
+    for mail in mail_rows(config):
         if mail.sender in addresses or (mail.agency and agency_key(mail.agency) == key):
-            kind = _MAIL_KINDS.get(mail.kind, mail.kind)
+            kind = MAIL_KINDS.get(mail.kind, mail.kind)
             view.mails.append((mail, kind, MAIL_STATES.get(mail.state, mail.state)))
     view.mails.reverse()
     return view
@@ -374,114 +349,3 @@ def county_report(config: Config, year: int) -> Path:
     summary = refresh_summary(config, year)
     result = process_file(summary, config, outbox=config.state / "web" / "county")
     return Path(str(result.outputs["report"]))
-
-
-# --- mail -----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class MailView:
-    configured: bool
-    held: list[MailRow] = field(default_factory=list)
-    blocked: list[tuple[str, str, str]] = field(default_factory=list)
-    waiting: list[MailRow] = field(default_factory=list)
-
-
-def _mail_rows(config: Config) -> list[MailRow]:
-    path = ledger_path(config)
-    if not path.exists():
-        return []
-    with MailStore(path, readonly=True) as store:
-        return store.rows()
-
-
-def mail_view(config: Config) -> MailView:
-    """Held mail (today: mail from unknown senders, moved aside unprocessed), addresses whose
-    bounces stopped our replies, and replies not yet handed to SMTP."""
-    view = MailView(configured=config.mail.configured)
-    path = ledger_path(config)
-    if not path.exists():
-        return view
-    with MailStore(path, readonly=True) as store:
-        rows = store.rows()
-        view.blocked = store.blocked()
-    view.held = [r for r in rows if r.kind == "refused"][::-1]
-    view.waiting = [
-        r
-        for r in rows
-        if r.kind in ("submission", "no_workbook") and r.state in ("processed", "sending")
-    ]
-    return view
-
-
-def held_mail(config: Config, key: str) -> MailRow | None:
-    return next((r for r in mail_view(config).held if r.key == key), None)
-
-
-def resume_replies(config: Config, address: str) -> tuple[bool, str]:
-    """Resume automatic replies to a bounced address (as `workflow mail --unblock`)."""
-    with MailStore(ledger_path(config)) as store:
-        done = store.unblock(address)
-    return done, f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}"
-
-
-def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -> tuple[bool, str]:
-    """Take a held mail in for `agency`: its workbooks go into the inbox, where the daemon
-    judges them as any file put there by hand (the workbook names its agency; the result is
-    in the outbox and on this page; no mail reply is sent for them).
-
-    Adding the sender to the agency's `emails` is the registry's business (config.toml); the
-    page says what to write there instead of editing the office's configuration.
-    """
-    from workflow.core.atomic import place_new
-    from workflow.intake.mail.message import parse_message
-
-    row = held_mail(config, key)
-    target = next((a for a in config.agencies if a.name == agency), None)
-    if row is None or not row.eml_path:
-        return False, "找不到这封待处理的邮件（可能已处理）"
-    if target is None:
-        return False, f"名录中没有“{agency}”"
-    try:
-        mail = parse_message(Path(row.eml_path).read_bytes())
-    except OSError as exc:
-        return False, f"邮件原件无法读取：{exc.strerror or exc}"
-    if not mail.workbooks:
-        return False, "这封邮件没有工作簿附件，无需处理"
-    placed = []
-    config.inbox.mkdir(parents=True, exist_ok=True)
-    for attachment in mail.workbooks:
-        name = Path(readable_name(attachment.name)).name or "附件.xlsx"
-        with tempfile.NamedTemporaryFile(dir=config.state, delete=False) as tmp:
-            tmp.write(attachment.data)
-        try:
-            placed.append(place_new(Path(tmp.name), config.inbox / name).name)
-        finally:
-            Path(tmp.name).unlink(missing_ok=True)
-    text = f"已按“{target.name}”的报送放入收件箱：{'、'.join(placed)}；校验结果见该单位页面"
-    if add_address and row.sender not in target.emails:
-        text += f'。登记邮箱请在配置文件该单位的 emails 中加入 "{row.sender}" 后重启监视程序'
-    return True, text
-
-
-# --- reminders ------------------------------------------------------------------------------
-
-
-def plan_round(config: Config, year: int) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """The dry run: ((agency, address, what) of each mail, lines about agencies that get none)."""
-    from workflow.intake.mail.remind import plan_reminders
-
-    reminders, skipped = plan_reminders(config, year)
-    return [(r.agency, r.address, r.what) for r in reminders], skipped
-
-
-def send_round(config: Config, year: int) -> tuple[bool, list[str]]:
-    """Send the reminders (`workflow remind`); (all sent, one line per agency/address)."""
-    from workflow.intake.mail.remind import send_reminders
-
-    try:
-        config.mail.require()
-        config.mail.password()
-        return True, send_reminders(config, year)
-    except (ConfigError, MailError) as exc:
-        return False, [f"未能发送：{exc}"]
