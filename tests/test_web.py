@@ -110,6 +110,27 @@ def test_every_page_and_download_answers_once_logged_in(office: WebOffice, url: 
             assert response.data.startswith(b"PK"), url  # a real .docx / .xlsx
 
 
+def test_every_route_of_the_app_is_behind_the_login(office: WebOffice) -> None:
+    """Walks the app's own route table, so a route added later is held to it too."""
+    app = office.app()
+    client = app.test_client()
+    args = {"record_id": 2, "kind": "report", "year": 2021, "filename": "style.css"}
+    seen = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "login"):
+            continue
+        url = rule.build({k: v for k, v in args.items() if k in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            form = None
+            if method == "POST":  # with a valid token: the login, not the token, refuses it
+                form = {"csrf_token": token_of(client.get("/login").get_data(as_text=True))}
+            response = client.open(url, method=method, data=form)
+            assert response.status_code == 302, (method, url)
+            assert response.headers["Location"].startswith("/login"), (method, url)
+            seen.add(url)
+    assert {"/year", "/file/2/report", "/county/2021", "/mail/accept", "/remind/send"} <= seen
+
+
 @pytest.mark.parametrize("url", list(ACTIONS))
 def test_an_action_without_a_login_does_nothing(office: WebOffice, url: str) -> None:
     client = office.client()
