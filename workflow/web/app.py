@@ -150,6 +150,8 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
         if not target.startswith("/") or target.startswith("//") or "\\" in target:
             target = url_for("index")
         if request.method == "GET":
+            if g.user:
+                return redirect(target)
             return render_template("login.html", next=target, nobody=not users.users())
         name = request.form.get("username", "").strip()
         password = request.form.get("password", "")
