@@ -479,3 +479,22 @@ def test_the_login_page_sends_a_logged_in_clerk_on(office: WebOffice) -> None:
     login(client)
     response = client.get("/login?next=/mail")
     assert (response.status_code, response.headers["Location"]) == (302, "/mail")
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "recorded"),
+    [
+        ("127.0.0.1", "10.0.0.5", "10.0.0.5"),  # the office's proxy on this machine
+        ("127.0.0.1", "6.6.6.6, 10.0.0.5", "10.0.0.5"),  # what the proxy appended, not before
+        ("127.0.0.1", "not an address", "127.0.0.1"),
+        ("10.1.1.1", "10.0.0.5", "10.1.1.1"),  # a desk cannot claim another address
+    ],
+)
+def test_the_audit_names_the_browser_behind_the_office_proxy(
+    office: WebOffice, peer: str, forwarded: str, recorded: str
+) -> None:
+    client = office.client()
+    client.environ_base.update(REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+    token = login(client)
+    client.post("/mail/leave", data={"key": HELD_KEY, "csrf_token": token})
+    assert {a.address for a in recent_actions(office.ledger)} == {recorded}

@@ -48,6 +48,7 @@ from workflow.office.summary_sheets import OUTSIDER_COLOURS, STATUS_COLOURS
 from workflow.web import data, data_mail
 from workflow.web.security import (
     check_csrf,
+    client_address,
     csrf_token,
     load_secret,
     load_user,
@@ -119,7 +120,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
         record_action(
             ledger_path(config),
             user=user or g.user,
-            address=request.remote_addr or "",
+            address=client_address(),
             action=action,
             target=target,
             outcome=outcome,
@@ -155,7 +156,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
             return render_template("login.html", next=target, nobody=not users.users())
         name = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        keys = (f"user:{name}", f"ip:{request.remote_addr}")
+        keys = (f"user:{name}", f"ip:{client_address()}")
         wait = throttle.wait_seconds(*keys)
         if wait > 0:
             flash(f"密码错误次数过多，请 {int(wait) + 1} 秒后再试。", "error")

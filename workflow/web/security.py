@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable
@@ -51,6 +52,25 @@ def load_secret(folder: Path) -> bytes:
         os.fsync(out.fileno())
     os.replace(path.with_suffix(".tmp"), path)
     return key
+
+
+def client_address() -> str:
+    """The browser's address: the peer's, or, when the peer is this machine (the office's
+    reverse proxy in front of a page listening on 127.0.0.1), the last address of its
+    X-Forwarded-For, which the proxy appends. A remote peer's header is never believed."""
+    peer = request.remote_addr or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    try:
+        local = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        local = False
+    if local and forwarded:
+        last = forwarded.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))
+        except ValueError:
+            return peer
+    return peer
 
 
 def csrf_token() -> str:
