@@ -498,3 +498,18 @@ def test_the_audit_names_the_browser_behind_the_office_proxy(
     token = login(client)
     client.post("/mail/leave", data={"key": HELD_KEY, "csrf_token": token})
     assert {a.address for a in recent_actions(office.ledger)} == {recorded}
+
+
+def test_the_dry_run_of_a_round_writes_no_workbook(office: WebOffice) -> None:
+    text = office.config_path.read_text("utf-8")
+    office.config_path.write_text(
+        text.replace(
+            'name = "城关镇人民政府"\n', 'name = "城关镇人民政府"\nemails = ["cg@county.test"]\n'
+        ),
+        "utf-8",
+    )
+    client = office.client()
+    login(client)
+    page = client.get("/remind?year=2021").get_data(as_text=True)
+    assert "cg@county.test" in page and "空白工作簿（未提交）" in page
+    assert not (office.config.state / "remind").exists()
