@@ -60,6 +60,8 @@ from workflow.web.users import UserFile
 
 __all__ = ["create_app"]
 
+UNKNOWN_NAME = "（不存在的用户名）"
+"""What the audit trail says for a failed login under a name that is no user."""
 REFRESH_SECONDS = 60
 """The year page reloads itself this often while open."""
 _ACTIONS = {
@@ -163,7 +165,9 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
             return render_template("login.html", next=target, name=name), 429
         if not users.verify(name, password):
             throttle.failed(*keys)
-            audit("login", name, False, "用户名或密码不正确", user=name or "（空）")
+            # an unknown name is not written down: it is often a password typed one box early
+            who = name if known(name) else UNKNOWN_NAME
+            audit("login", who, False, "用户名或密码不正确", user=who)
             flash("用户名或密码不正确。", "error")
             return render_template("login.html", next=target, name=name), 401
         throttle.succeeded(*keys)

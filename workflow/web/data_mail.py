@@ -143,7 +143,7 @@ def plan_round(config: Config, year: int) -> tuple[list[tuple[str, str, str]], l
     """The dry run: ((agency, address, what) of each mail, lines about agencies that get none)."""
     from workflow.intake.mail.remind import plan_reminders
 
-    reminders, skipped = plan_reminders(config, year)
+    reminders, skipped = plan_reminders(config, year, dry_run=True)
     return [(r.agency, r.address, r.what) for r in reminders], skipped
 
 
