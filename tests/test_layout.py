@@ -10,7 +10,8 @@ import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "workflow"
-MAX_TOP_LEVEL = 12
+MAX_TOP_LEVEL = 13
+"""Twelve until issue 19 asked for the web page as a package of its own, beside cli."""
 
 
 def _modules() -> list[Path]:
@@ -57,7 +58,7 @@ def test_no_import_cycles() -> None:
     assert _cycles(graph) == []
 
 
-def test_at_most_a_dozen_modules_directly_under_the_package() -> None:
+def test_at_most_thirteen_modules_directly_under_the_package() -> None:
     top = [p for p in PACKAGE.iterdir() if p.suffix == ".py" or (p / "__init__.py").exists()]
     assert len(top) <= MAX_TOP_LEVEL, sorted(p.name for p in top)
 

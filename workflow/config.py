@@ -17,6 +17,7 @@ from typing import Any
 from workflow.core.cell_values import FEE_DECIMALS
 from workflow.core.errors import ConfigError
 from workflow.core.mail_settings import MailSettings, parse_emails, parse_mail
+from workflow.core.web_settings import USERS_FILE_NAME, WebSettings, parse_web
 
 __all__ = ["Agency", "Config", "WatchSettings", "builtin_report_template", "load_config"]
 
@@ -67,6 +68,12 @@ class Config:
     agencies: tuple[Agency, ...] = ()
     source: Path | None = None
     mail: MailSettings = field(default_factory=MailSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+
+    @property
+    def web_users_file(self) -> Path:
+        """The web page's users file: `[web] users_file`, or `<state>/web-users.json`."""
+        return self.web.users_file or self.state / USERS_FILE_NAME
 
     def agency(self, name: str) -> Agency | None:
         return next((a for a in self.agencies if a.name == name), None)
@@ -184,6 +191,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         agencies=tuple(agencies),
         source=source,
         mail=parse_mail(data, base),
+        web=parse_web(data, base),
     )
 
 

@@ -1,7 +1,7 @@
 """The `workflow` command: parses arguments, calls the library, turns our errors into one line.
 
 Each command lives in a module by what it serves (`forms`, `files`, `office`, `daemon`,
-`mail`); `common` holds what they share, `chinese` the Chinese help and the one-line
+`mail`, `web`); `common` holds what they share, `chinese` the Chinese help and the one-line
 errors. Nothing else in the package imports the CLI.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from workflow import __version__
-from workflow.cli import daemon, files, forms, mail, office
+from workflow.cli import daemon, files, forms, mail, office, web
 from workflow.cli.chinese import ChineseGroup
 
 __all__ = ["main"]
@@ -44,5 +44,7 @@ for command in (
     daemon.watch,
     mail.mail,
     mail.remind,
+    web.web,
 ):
     main.add_command(command)
+main.add_command(web.web_user, "web-user")

@@ -33,7 +33,7 @@ from workflow.office.ledger import Ledger, ledger_path
 from workflow.office.mail_ledger import MailStore
 from workflow.office.reminders import ReminderLog
 from workflow.office.year import year_states
-from workflow.workbook.template import write_template
+from workflow.workbook.template import template_filename, write_template
 
 __all__ = ["Reminder", "plan_reminders", "send_reminders"]
 
@@ -69,10 +69,11 @@ def _errors_of(config: Config, agency: str, year: int) -> tuple[list[str], Path 
 
 
 def plan_reminders(
-    config: Config, year: int, *, again: bool = False
+    config: Config, year: int, *, again: bool = False, dry_run: bool = False
 ) -> tuple[list[Reminder], list[str]]:
     """(the mails to send, lines about agencies that get none); with `again`, agencies
-    reminded today are reminded once more."""
+    reminded today are reminded once more; with `dry_run` the blank workbooks are named but
+    not written (a dry run of a hundred agencies stays instant)."""
     reminders: list[Reminder] = []
     skipped: list[str] = []
     states = {s.agency: s for s in year_states(config, year)}
@@ -110,8 +111,11 @@ def plan_reminders(
             what = "校验结果工作簿（未通过）"
         else:
             folder = config.state / "remind" / str(year)
-            folder.mkdir(parents=True, exist_ok=True)
-            files = (write_template(folder, agency.name, year, config.fee_decimals),)
+            if dry_run:
+                files = (folder / template_filename(agency.name, year),)
+            else:
+                folder.mkdir(parents=True, exist_ok=True)
+                files = (write_template(folder, agency.name, year, config.fee_decimals),)
             body = (
                 f"您好！\n\n请填写附件中的《{agency.name}{year}年政府信息公开工作年度报告》"
                 "工作簿（单位名称、年度已填好），填好后保存，作为附件回复本邮件即可，"
@@ -132,7 +136,7 @@ def send_reminders(
 ) -> list[str]:
     """Send (or with `dry_run` only list) the reminders; returns one line per agency/address,
     then one per agency skipped, with the reason."""
-    reminders, lines = plan_reminders(config, year, again=again)
+    reminders, lines = plan_reminders(config, year, again=again, dry_run=dry_run)
     if dry_run:
         return [f"（演练，未发送）{r.agency} → {r.address}：{r.what}" for r in reminders] + lines
     settings = config.mail

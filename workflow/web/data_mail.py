@@ -1,0 +1,159 @@
+"""What the web page shows and does about mail, from today's mail tables and CLI-level
+operations: the adapter's mail half (see `data`).
+
+Today's mail intake knows mail from unknown senders (kind ``refused``: moved aside, nothing
+processed) and addresses whose bounces stopped our replies; "held mail" on the page is the
+first, "resume replies" is `workflow mail --unblock`, and a reminder round is `workflow remind`.
+Taking in held mail for an agency puts its workbooks into the inbox (see `accept_held_mail`):
+when the intake offers `mail --accept`, that one function is rewired.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workflow.config import Config
+from workflow.core.errors import ConfigError, MailError
+from workflow.core.names import readable_name
+from workflow.office.ledger import ledger_path
+from workflow.office.mail_ledger import MailRow, MailStore
+
+__all__ = [
+    "MAIL_KINDS",
+    "MAIL_STATES",
+    "MailView",
+    "accept_held_mail",
+    "held_mail",
+    "mail_rows",
+    "mail_view",
+    "plan_round",
+    "resume_replies",
+    "send_round",
+]
+
+MAIL_STATES = {
+    "received": "已收到",
+    "processed": "已校验，待回复",
+    "sending": "正在回复",
+    "appended": "待回复",
+    "sent": "已回复",
+    "done": "已办结",
+}
+"""A mail's handling state (office.mail_ledger), as the clerk reads it."""
+MAIL_KINDS = {
+    "submission": "报送",
+    "no_workbook": "无附件",
+    "refused": "待人工处理",
+    "ignored": "无需回复",
+    "bounce": "退信",
+}
+
+
+@dataclass(slots=True)
+class MailView:
+    configured: bool
+    held: list[MailRow] = field(default_factory=list)
+    blocked: list[tuple[str, str, str]] = field(default_factory=list)
+    waiting: list[MailRow] = field(default_factory=list)
+
+
+def mail_rows(config: Config) -> list[MailRow]:
+    path = ledger_path(config)
+    if not path.exists():
+        return []
+    with MailStore(path, readonly=True) as store:
+        return store.rows()
+
+
+def mail_view(config: Config) -> MailView:
+    """Held mail (today: mail from unknown senders, moved aside unprocessed), addresses whose
+    bounces stopped our replies, and replies not yet handed to SMTP."""
+    view = MailView(configured=config.mail.configured)
+    path = ledger_path(config)
+    if not path.exists():
+        return view
+    with MailStore(path, readonly=True) as store:
+        rows = store.rows()
+        view.blocked = store.blocked()
+    view.held = [r for r in rows if r.kind == "refused"][::-1]
+    view.waiting = [
+        r
+        for r in rows
+        if r.kind in ("submission", "no_workbook") and r.state in ("processed", "sending")
+    ]
+    return view
+
+
+def held_mail(config: Config, key: str) -> MailRow | None:
+    return next((r for r in mail_view(config).held if r.key == key), None)
+
+
+def resume_replies(config: Config, address: str) -> tuple[bool, str]:
+    """Resume automatic replies to a bounced address (as `workflow mail --unblock`)."""
+    with MailStore(ledger_path(config)) as store:
+        done = store.unblock(address)
+    return done, f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}"
+
+
+def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -> tuple[bool, str]:
+    """Take a held mail in for `agency`: its workbooks go into the inbox, where the daemon
+    judges them as any file put there by hand (the workbook names its agency; the result is
+    in the outbox and on this page; no mail reply is sent for them).
+
+    Adding the sender to the agency's `emails` is the registry's business (config.toml); the
+    page says what to write there instead of editing the office's configuration.
+    """
+    from workflow.core.atomic import place_new
+    from workflow.intake.mail.message import parse_message
+
+    row = held_mail(config, key)
+    target = next((a for a in config.agencies if a.name == agency), None)
+    if row is None or not row.eml_path:
+        return False, "找不到这封待处理的邮件（可能已处理）"
+    if target is None:
+        return False, f"名录中没有“{agency}”"
+    try:
+        mail = parse_message(Path(row.eml_path).read_bytes())
+    except OSError as exc:
+        return False, f"邮件原件无法读取：{exc.strerror or exc}"
+    if not mail.workbooks:
+        return False, "这封邮件没有工作簿附件，无需处理"
+    placed = []
+    config.inbox.mkdir(parents=True, exist_ok=True)
+    for attachment in mail.workbooks:
+        name = Path(readable_name(attachment.name)).name or "附件.xlsx"
+        with tempfile.NamedTemporaryFile(dir=config.state, delete=False) as tmp:
+            tmp.write(attachment.data)
+        try:
+            placed.append(place_new(Path(tmp.name), config.inbox / name).name)
+        finally:
+            Path(tmp.name).unlink(missing_ok=True)
+    text = f"已按“{target.name}”的报送放入收件箱：{'、'.join(placed)}；校验结果见该单位页面"
+    if add_address and row.sender not in target.emails:
+        text += f'。登记邮箱请在配置文件该单位的 emails 中加入 "{row.sender}" 后重启监视程序'
+    return True, text
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def plan_round(config: Config, year: int) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The dry run: ((agency, address, what) of each mail, lines about agencies that get none)."""
+    from workflow.intake.mail.remind import plan_reminders
+
+    reminders, skipped = plan_reminders(config, year, dry_run=True)
+    return [(r.agency, r.address, r.what) for r in reminders], skipped
+
+
+def send_round(config: Config, year: int) -> tuple[bool, list[str]]:
+    """Send the reminders (`workflow remind`); (all sent, one line per agency/address)."""
+    from workflow.intake.mail.remind import send_reminders
+
+    try:
+        config.mail.require()
+        config.mail.password()
+        return True, send_reminders(config, year)
+    except (ConfigError, MailError) as exc:
+        return False, [f"未能发送：{exc}"]
