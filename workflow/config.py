@@ -56,6 +56,9 @@ class Config:
     agencies: tuple[Agency, ...] = ()
     source: Path | None = None
     mail: MailSettings = field(default_factory=MailSettings)
+    ledger_lock_seconds: float = 30.0
+    """`[ledger] lock_seconds`: how long a writer waits for another program's lock on the
+    ledger before it gives up and says so (`workflow process` then exits 1)."""
 
     def agency(self, name: str) -> Agency | None:
         return next((a for a in self.agencies if a.name == name), None)
@@ -164,6 +167,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         agencies=tuple(agencies),
         source=source,
         mail=parse_mail(data, base),
+        ledger_lock_seconds=_number(_table(data, "ledger"), "lock_seconds", 30.0, "ledger"),
     )
 
 

@@ -158,10 +158,16 @@ def process_file(
     history: HistoryLookup | None = None,
     pdf: bool | None = None,
     agency_hint: str | None = None,
+    sequence: int | None = None,
+    source: str | None = None,
+    sender: str | None = None,
+    message_id: str | None = None,
 ) -> ProcessResult:
     """Check one file and write its outputs; returns the record that result.json holds.
 
     `agency_hint`: the agency the mail intake knows the sender as (see `check_file`).
+    `sequence`, `source`, `sender`, `message_id`: what the caller's ledger row will hold,
+    written into result.json so that the row can be rebuilt from the outbox.
 
     Raises `OutputError` (one clean Chinese line) when the outputs cannot be written: a full
     disk, a locked folder, a report open in Word. That is the office's problem, not the file's,
@@ -184,6 +190,10 @@ def process_file(
             converted_from=outcome.converted_from,
             sha256=sha256,
             received_at=received_at,
+            sequence=sequence,
+            source=source,
+            sender=sender,
+            message_id=message_id,
         )
         with _outputs_of():
             if outcome.submission is None:
@@ -291,6 +301,10 @@ def reject_internal_error(
     received_at: datetime | None = None,
     sha256: str | None = None,
     agency_hint: str | None = None,
+    sequence: int | None = None,
+    source: str | None = None,
+    sender: str | None = None,
+    message_id: str | None = None,
 ) -> ProcessResult:
     """A `rejected` result for a file whose processing crashed (a bug, not a bad file); it is
     attributed like any rejected file, so the office sees who is waiting for an answer."""
@@ -311,6 +325,10 @@ def reject_internal_error(
         attribution=attribution,
         sha256=sha256 or "",
         received_at=received_at,
+        sequence=sequence,
+        source=source,
+        sender=sender,
+        message_id=message_id,
     )
     with _outputs_of():
         return _write_rejected(result, Path(outbox or config.outbox).resolve())

@@ -221,7 +221,12 @@ class WatchLoop:
     @staticmethod
     def _job(record: Record) -> Job:
         return Job(
-            record.id, record.claimed_path, record.file_name, record.received_at, record.sha256
+            record.id,
+            record.claimed_path,
+            record.file_name,
+            record.received_at,
+            record.sha256,
+            seq=record.seq,
         )
 
     def _admit(self, record: Record) -> None:
@@ -230,7 +235,13 @@ class WatchLoop:
             self.queue.append(self._job(record))
             return
         target = archive_target(
-            self.config.archive, "duplicates", record.received_at, record.file_name, None, None
+            self.config.archive,
+            "duplicates",
+            record.received_at,
+            record.file_name,
+            None,
+            None,
+            record.seq,
         )
         self.ledger.mark_duplicate(record.id, original, target)
         log.info(
@@ -328,7 +339,7 @@ class WatchLoop:
         log.error("放弃处理 %s：%s", shown(job.name), exc)
         result = reject_internal_error(
             job.path, self.config, exc, display_name=job.name, received_at=job.received_at,
-            sha256=job.sha256,
+            sha256=job.sha256, sequence=job.seq, source="inbox",
         )  # fmt: skip
         self._record_result(job, result, 0.0)
 
@@ -341,7 +352,13 @@ class WatchLoop:
             return
         kind = "rejected" if result.status == REJECTED else "accepted"
         target = archive_target(
-            self.config.archive, kind, job.received_at, job.name, result.agency, result.year
+            self.config.archive,
+            kind,
+            job.received_at,
+            job.name,
+            result.agency,
+            result.year,
+            job.seq,
         )
         original = job.path.exists()
         self.ledger.finish(job.id, result, target if original else None)

@@ -53,7 +53,15 @@ def stale_published(
         if not current and source is not None:
             log.info("重新生成 %s 最新一次提交的输出：%s", agency, shown(latest.file_name))
             jobs.append(
-                Job(latest.id, source, latest.file_name, latest.received_at, latest.sha256, True)
+                Job(
+                    latest.id,
+                    source,
+                    latest.file_name,
+                    latest.received_at,
+                    latest.sha256,
+                    True,
+                    latest.seq,
+                )
             )
     return jobs
 
