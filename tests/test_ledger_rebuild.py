@@ -65,9 +65,8 @@ def mailed(config: Config, workbook: Path, when: datetime, message_id: str) -> N
     """A workbook mailed by `MAILER`, entered as the mail intake enters it."""
     folder = config.archive / "mail" / f"{when:%Y}" / f"{when:%Y%m%d-%H%M%S}-{message_id[1:9]}"
     folder.mkdir(parents=True)
-    (folder / "message.eml").write_bytes(
-        f"From: 左河镇 <{MAILER}>\r\nMessage-ID: {message_id}\r\nSubject: 年报\r\n\r\n见附件\r\n".encode()
-    )
+    headers = f"From: 左河镇 <{MAILER}>\r\nMessage-ID: {message_id}\r\nSubject: 年报\r\n"
+    (folder / "message.eml").write_bytes(f"{headers}\r\n见附件\r\n".encode())
     attachment = folder / f"01-{workbook.name}"
     attachment.write_bytes(workbook.read_bytes())
     with MailStore(ledger_path(config)) as store:

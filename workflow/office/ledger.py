@@ -80,6 +80,7 @@ SOURCES = ("inbox", "mail", "process", "import-history")
 DEFAULT_LOCK_SECONDS = 30.0
 
 _DONE_SQL = "('passed','failed','rejected')"
+_SELECT_WITHOUT_VALUES = SELECT.replace("report_values", "NULL AS report_values")
 
 
 def _while_locked(action: Callable[[], object], patience: float = DEFAULT_LOCK_SECONDS) -> None:
@@ -428,15 +429,18 @@ class Ledger:
 
     # --- reading --------------------------------------------------------------------------------
 
-    def _one(self, sql: str, *args: object) -> Record | None:
-        rows = self._all(sql, *args)
+    def _one(self, sql: str, *args: object, values: bool = True) -> Record | None:
+        rows = self._all(sql, *args, values=values)
         return rows[0] if rows else None
 
-    def _all(self, sql: str, *args: object) -> list[Record]:
-        """Rows of `SELECT <COLUMNS> FROM submissions <sql>`. A file that stopped being a
-        ledger under the reader (replaced, emptied) is reported as `LedgerDamaged`."""
+    def _all(self, sql: str, *args: object, values: bool = True) -> list[Record]:
+        """Rows of `SELECT <COLUMNS> FROM submissions <sql>` (with `values=False`, without
+        the report values: the views and the daemon's bookkeeping never read them, and
+        parsing them is most of a read's cost). A file that stopped being a ledger under the
+        reader (replaced, emptied, its table gone) is reported as `LedgerDamaged`."""
+        select = SELECT if values else _SELECT_WITHOUT_VALUES
         try:
-            return [Record.from_row(r) for r in self._db.execute(f"{SELECT} {sql}", args)]
+            return [Record.from_row(r) for r in self._db.execute(f"{select} {sql}", args)]
         except sqlite3.OperationalError as exc:
             if "no such" not in str(exc):
                 raise  # locked, I/O: a condition of the moment
@@ -483,8 +487,8 @@ class Ledger:
         )
 
     def latest(self, year: int | None = None) -> list[Record]:
-        """Per agency and year, the latest processed submission (for the office's status view):
-        one window over the (agency_key, year) index, not a subquery per row."""
+        """Per agency and year, the latest processed submission, without its values: one
+        window over the (agency_key, year) index, not a subquery per row."""
         return self._all(
             "WHERE id IN (SELECT id FROM ("
             "  SELECT id, ROW_NUMBER() OVER ("
@@ -494,23 +498,15 @@ class Ledger:
             " ORDER BY year, agency",
             year,
             year,
+            values=False,
         )
 
     def year_rows(self, year: int) -> list[Record]:
         """Every processed row of `year`, in claim order, without their values (the summary's
         states and file lists: the values of one row per agency come from `accepted`)."""
-        columns = SELECT.replace("report_values", "NULL AS report_values")
-        try:
-            rows = self._db.execute(
-                f"{columns} WHERE year = ? AND status IN {_DONE_SQL} ORDER BY seq, id", (year,)
-            )
-            return [Record.from_row(r) for r in rows]
-        except sqlite3.OperationalError as exc:
-            if "no such" not in str(exc):
-                raise
-            raise LedgerDamaged(f"台账文件已不是完整的台账（{exc}）") from exc
-        except sqlite3.DatabaseError as exc:
-            raise LedgerDamaged(f"台账文件已损坏（{exc}）") from exc
+        return self._all(
+            f"WHERE year = ? AND status IN {_DONE_SQL} ORDER BY seq, id", year, values=False
+        )
 
     def accepted(self, agency: str, year: int) -> Record | None:
         """The latest passed report of `agency` for `year` (its `values` feed next year's
@@ -533,13 +529,14 @@ class Ledger:
         )
 
     def published(self, agency: str, year: int | None) -> Record | None:
-        """The latest passed or failed submission of `agency` for `year`: the one whose outputs
-        the outbox must show (one folder per `agency_key`, so matched by key)."""
+        """The latest passed or failed submission of `agency` for `year`, without its values:
+        the one whose outputs the outbox must show (one folder per `agency_key`)."""
         return self._one(
             "WHERE agency_key = ? AND year IS ? AND status IN ('passed','failed')"
             " ORDER BY seq DESC, id DESC LIMIT 1",
             agency_key(agency),
             year,
+            values=False,
         )
 
     def years(self) -> list[int]:

@@ -383,7 +383,9 @@ class WatchLoop:
         self._touched.clear()
 
     def _refresh_summaries(self, *, force: bool = False) -> None:
-        idle = not self.queue and not self.running
+        # Files settling in the inbox come first: rewriting every year's summary (as after a
+        # start) must not keep them waiting.
+        idle = not self.queue and not self.running and self.readiness.delay() is None
         if self.summaries.refresh(self.config, force=force or idle):
             release_free_memory()  # a batch is done: give its freed heap back (see memory.py)
 

@@ -71,7 +71,7 @@ class Summaries:
 
     def __init__(self) -> None:
         self.years: set[int] = set()
-        self.written = 0.0
+        self.written = time.monotonic()  # the first waits for a quiet inbox, or its turn
         self._failed: dict[int, str] = {}  # year: the problem last logged
 
     def refresh(self, config: Config, *, force: bool) -> bool:
