@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,22 @@ def test_a_ledger_of_the_previous_release_gets_its_sequence_and_agency_key(
         assert "submissions_key_year" in plan
     finally:
         plain.close()
+
+
+def test_rows_merged_from_a_ledger_begun_meanwhile_come_after_the_daemons(
+    tmp_path: Path,
+) -> None:
+    """The state folder was deleted under the daemon and `workflow process` began a new ledger
+    there (its sequence starting at 1): merged back, its row is still the latest."""
+    from workflow.intake.folder.state_guard import _merge
+
+    ours, theirs = tmp_path / "ours.sqlite3", tmp_path / "theirs.sqlite3"
+    with Ledger(ours) as ledger:
+        for n in range(3):
+            ledger.claim(f"a{n}", f"{n}.xlsx", datetime.now().astimezone(), Path(f"/w/{n}"))
+    with Ledger(theirs) as ledger:
+        ledger.claim("b", "new.xlsx", datetime.now().astimezone(), Path("/w/new"))
+    _merge(theirs, ours)
+    with Ledger(ours) as ledger:
+        assert [(r.file_name, r.seq) for r in ledger.records()][-1] == ("new.xlsx", 4)
+        assert ledger.next_sequence() == 5

@@ -190,3 +190,27 @@ def test_rebuild_ledger_on_demand_says_what_it_found_and_changes_no_verdict(
     # and new submissions are numbered after everything the folders knew
     with Ledger(ledger_path(config)) as ledger:
         assert ledger.next_sequence() > max(r.seq or 0 for r in ledger.records())
+
+
+def test_mailed_files_the_intake_never_processed_are_not_rebuilt_as_submissions(
+    tmp_path: Path, make_workbook: MakeWorkbook
+) -> None:
+    """An unregistered sender's attachment, and a registered sender's workbook made out for
+    another agency, lie in archive/mail/ but were never judged: a rebuild leaves them out."""
+    office = Office(tmp_path, workers=1)
+    office.config.write_text(office.config.read_text("utf-8") + AGENCIES, "utf-8")
+    config = load_config(office.config)
+    when = datetime.now().astimezone()
+    for n, (sender, agency) in enumerate(
+        [("stranger@example.com", ZUOHE), (MAILER, HOUHE), (MAILER, ZUOHE)]
+    ):
+        folder = config.archive / "mail" / f"{when:%Y}" / f"{when:%Y%m%d-%H%M%S}-{n:010d}"
+        folder.mkdir(parents=True)
+        headers = f"From: {sender}\r\nMessage-ID: <{n}@x>\r\n"
+        (folder / "message.eml").write_bytes(f"{headers}\r\n.\r\n".encode())
+        workbook = make_workbook(f"{n}.xlsx", agency=agency, agency_name=agency)
+        (folder / "01-年报.xlsx").write_bytes(workbook.read_bytes())
+    code, out, err = run("rebuild-ledger", "--config", str(office.config))
+    assert code == 0, err
+    [row] = rows(config)
+    assert (row.agency, row.sender, row.message_id, row.source) == (ZUOHE, MAILER, "<2@x>", "mail")
