@@ -210,7 +210,7 @@ def test_mailed_files_the_intake_never_processed_are_not_rebuilt_as_submissions(
         (folder / "message.eml").write_bytes(f"{headers}\r\n.\r\n".encode())
         workbook = make_workbook(f"{n}.xlsx", agency=agency, agency_name=agency)
         (folder / "01-年报.xlsx").write_bytes(workbook.read_bytes())
-    code, out, err = run("rebuild-ledger", "--config", str(office.config))
+    code, _, err = run("rebuild-ledger", "--config", str(office.config))
     assert code == 0, err
     [row] = rows(config)
     assert (row.agency, row.sender, row.message_id, row.source) == (ZUOHE, MAILER, "<2@x>", "mail")
