@@ -208,8 +208,9 @@ def test_mailed_files_the_intake_never_processed_are_not_rebuilt_as_submissions(
         folder.mkdir(parents=True)
         headers = f"From: {sender}\r\nMessage-ID: <{n}@x>\r\n"
         (folder / "message.eml").write_bytes(f"{headers}\r\n.\r\n".encode())
-        workbook = make_workbook(f"{n}.xlsx", agency=agency, agency_name=agency)
-        (folder / "01-年报.xlsx").write_bytes(workbook.read_bytes())
+        workbook = make_workbook(f"{n}.xlsx", agency=agency, agency_name=agency).read_bytes()
+        # the stranger's file is unreadable: only the sender rule keeps it out
+        (folder / "01-年报.xlsx").write_bytes(b"not a workbook" if n == 0 else workbook)
     code, _, err = run("rebuild-ledger", "--config", str(office.config))
     assert code == 0, err
     [row] = rows(config)
