@@ -38,7 +38,9 @@ __all__ = ["Original", "find_originals", "find_results"]
 _INBOX_KINDS = ("rejected", "duplicates")
 _SOURCES = {"process": "process", "history": "import-history"}
 _MAIL_STAMP = re.compile(r"^(\d{8}-\d{6})-")
-_ATTACHMENT = re.compile(r"^\d{2}-(.+)$", re.DOTALL)
+_ATTACHMENT = re.compile(r"^\d{2}-(?:n(\d{6,})-)?(.+)$", re.DOTALL)
+"""`NN-<name>`, or `NN-n<seq>-<name>` once the mail intake names attachments with their
+claim sequence (then a superseded mailed file keeps its exact place on a rebuild)."""
 
 
 @dataclass
@@ -106,6 +108,7 @@ def _mailed(config: Config) -> list[Original]:
                 continue
             if path.stat().st_size > config.mail.max_message_bytes:
                 continue  # refused unread as too big
+            seq = int(match[1]) if match[1] else None
             found.append(
                 Original(
                     path,
@@ -113,8 +116,8 @@ def _mailed(config: Config) -> list[Original]:
                     "mail",
                     sha256_file(path),
                     received,
-                    None,
-                    match[1],
+                    seq,
+                    match[2],
                     sender,
                     message_id,
                 )
