@@ -167,12 +167,14 @@ def run(base: Path, rows: int) -> list[tuple[str, str]]:
     summary = _timed("summary", "--year", "2021", "--config", config)
     same = "yes" if _verdict(on_big) == _verdict(on_empty) else "NO"
     return [
-        (f"ledger of {rows} rows, {AGENCIES} agencies × {len(YEARS)} years (built in)",
-         f"{size:.0f} MB ({built:.1f} s)"),
+        (
+            f"ledger of {rows} rows, {AGENCIES} agencies × {len(YEARS)} years (built in)",
+            f"{size:.0f} MB ({built:.1f} s)",
+        ),
         ("daemon start → first file judged, that ledger (≤ 3 s)", f"{first_big:.2f} s"),
         ("  the same on an empty ledger", f"{first_empty:.2f} s"),
         ("`workflow status --year 2021`, the table (≤ 1.5 s)", status),
         ("`workflow status --year 2021 --json`", status_json),
         ("`workflow summary --year 2021` (≤ 8 s)", summary),
         ("dropped file: same verdict as on an empty ledger", same),
-    ]  # fmt: skip
+    ]
