@@ -242,3 +242,12 @@ def test_rows_merged_from_a_ledger_begun_meanwhile_come_after_the_daemons(
     with Ledger(ours) as ledger:
         assert [(r.file_name, r.seq) for r in ledger.records()][-1] == ("new.xlsx", 4)
         assert ledger.next_sequence() == 5
+
+
+def test_the_views_read_a_read_only_state_folder(office: Path) -> None:
+    """A read-only state folder does not stop `status`: the ledger is read without writing."""
+    with read_only(office.parent / "state"):
+        code, out, err = run("status", "--year", "2021", "--json", "--config", str(office))
+    assert code == 0 and "损坏" not in err + out, err
+    assert json.loads(out.splitlines()[0])["status"] == "passed"
+    assert not list((office.parent / "state").glob("ledger.sqlite3.damaged-*"))

@@ -215,3 +215,19 @@ def test_mailed_files_the_intake_never_processed_are_not_rebuilt_as_submissions(
     assert code == 0, err
     [row] = rows(config)
     assert (row.agency, row.sender, row.message_id, row.source) == (ZUOHE, MAILER, "<2@x>", "mail")
+
+
+def test_rebuild_ledger_waits_for_no_running_daemon(tmp_path: Path) -> None:
+    """While `workflow watch` holds the state folder's lock, the ledger is left alone."""
+    from workflow.intake.folder.state_guard import LOCK_NAME, take_lock
+
+    office = Office(tmp_path, workers=1)
+    config = load_config(office.config)
+    held = take_lock(config.state / LOCK_NAME)
+    assert held is not None
+    try:
+        code, out, err = run("rebuild-ledger", "--config", str(office.config))
+    finally:
+        held.close()
+    assert code == 1 and "监视程序正在运行，请先停止" in err and out == ""
+    assert not ledger_path(config).exists()
