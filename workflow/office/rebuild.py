@@ -21,6 +21,7 @@ rebuilt). Repairs are serialised by a lock file beside the ledger.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import logging
 import os
@@ -314,18 +315,20 @@ def _in_claim_order(planned: list[_Planned]) -> list[_Planned]:
     the order written here."""
     numbered = sorted((p for p in planned if p.seq), key=lambda p: p.received_at)
     unnumbered = [p for p in planned if not p.seq]
-    highest, marks = 0, []
+    numbered_ids = {id(p) for p in numbered}
+    highest, times, marks = 0, [], []
     for p in numbered:
         highest = max(highest, p.seq)
-        marks.append((p.received_at, highest))
+        times.append(p.received_at)
+        marks.append(highest)
     for p in unnumbered:
-        before = [seq for when, seq in marks if when <= p.received_at]
-        p.seq = before[-1] if before else 0
+        before = bisect.bisect_right(times, p.received_at)
+        p.seq = marks[before - 1] if before else 0
     return sorted(
         planned,
         key=lambda p: (
             p.seq,
-            not any(q is p for q in numbered),
+            id(p) not in numbered_ids,
             p.received_at,
             p.original is not None and p.original.kind == "duplicates",
         ),
