@@ -38,7 +38,7 @@ from typing import Any
 from workflow.config import Config
 from workflow.core.findings import Finding, Severity
 from workflow.core.names import agency_key
-from workflow.core.outcome import REJECTED, STATUS_LABELS, Attribution, ProcessResult
+from workflow.core.outcome import REJECTED, STATUS_LABELS, Attribution, Outcome, ProcessResult
 from workflow.flow.pipeline import check_file
 from workflow.office.history import IMPORTED
 from workflow.office.ledger import Ledger, LedgerDamaged, Record, ledger_path
@@ -470,7 +470,10 @@ def _result(config: Config, item: _Planned) -> ProcessResult | None:
     if original.sender:
         allowed = [a.name for a in config.agencies_of(original.sender)]
         hint = allowed[0] if len(allowed) == 1 else None
-    outcome = check_file(original.path, config, display_name=original.name, agency_hint=hint)
+    if record is not None and record.get("status") == REJECTED:
+        outcome = Outcome(original.name, REJECTED, [])  # its result.json says all (no values)
+    else:
+        outcome = check_file(original.path, config, display_name=original.name, agency_hint=hint)
     if original.sender and outcome.submission is not None and outcome.agency:
         allowed_keys = {agency_key(a.name) for a in config.agencies_of(original.sender)}
         if agency_key(outcome.agency) not in allowed_keys:
