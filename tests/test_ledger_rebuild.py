@@ -231,3 +231,24 @@ def test_rebuild_ledger_waits_for_no_running_daemon(tmp_path: Path) -> None:
         held.close()
     assert code == 1 and "监视程序正在运行，请先停止" in err and out == ""
     assert not ledger_path(config).exists()
+
+
+def test_originals_archived_before_sequences_existed_keep_their_place(tmp_path: Path) -> None:
+    """An archive of an earlier release (`<stamp>-<name>`) and newer files (`<stamp>-n…-`):
+    the older ones come first, by their time, the newer ones by their sequence."""
+    office = Office(tmp_path, workers=1)
+    config = load_config(office.config)
+    rejected = config.archive / "rejected"
+    rejected.mkdir(parents=True)
+    names = [
+        "20220101-090000-a.xlsx",
+        "20220101-090100-b.xlsx",
+        "20220101-090200-c.xlsx",
+        "20220102-100000-n000002-e.xlsx",  # claimed last, though its clock time is earlier
+        "20220102-110000-n000001-d.xlsx",
+    ]
+    for n, name in enumerate(names):
+        (rejected / name).write_bytes(b"not a workbook %d" % n)
+    code, _, err = run("rebuild-ledger", "--config", str(office.config))
+    assert code == 0, err
+    assert [r.file_name for r in rows(config)] == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "e.xlsx"]

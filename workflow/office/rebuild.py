@@ -401,7 +401,7 @@ def _write(ledger: Ledger, config: Config, item: _Planned, first: dict[str, int]
             alone.file,
             item.received_at,
             Path(str(record.get("file") or "")),
-            seq=item.seq or None,
+            seq=item.seq,
             source=str(record.get("source") or "process"),
             sender=record.get("sender"),
             message_id=record.get("message_id"),
@@ -419,7 +419,7 @@ def _write(ledger: Ledger, config: Config, item: _Planned, first: dict[str, int]
             original.name,
             item.received_at,
             original.path,
-            seq=item.seq or None,
+            seq=item.seq,
             source=original.source,
         )
         ledger.mark_duplicate(id, earlier, original.path)
@@ -433,7 +433,7 @@ def _write(ledger: Ledger, config: Config, item: _Planned, first: dict[str, int]
         original.name,
         item.received_at,
         original.path,
-        seq=item.seq or None,
+        seq=item.seq,
         source=original.source,
         sender=original.sender or (record or {}).get("sender"),
         message_id=original.message_id or (record or {}).get("message_id"),
