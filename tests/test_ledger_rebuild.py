@@ -174,6 +174,8 @@ def test_rebuild_ledger_on_demand_says_what_it_found_and_changes_no_verdict(
     office: tuple[Office, Config],
 ) -> None:
     office_, config = office
+    with MailStore(ledger_path(config)) as store:  # the mail intake's own state
+        store.block("bounced@zuohe.gov.cn", "退信")
     before = snapshot(office_, config)
     code, out, err = run("rebuild-ledger", "--dry-run", "--config", str(office_.config))
     assert code == 0, err
@@ -183,6 +185,9 @@ def test_rebuild_ledger_on_demand_says_what_it_found_and_changes_no_verdict(
     code, out, err = run("rebuild-ledger", "--config", str(office_.config))
     assert code == 0, err
     assert "台账已重建" in out and "收件箱 3" in out and "导入的往年报告 1" in out
+    assert "邮件往来记录（1 条）已从原台账照原样保留" in out
+    with MailStore(ledger_path(config), readonly=True) as store:
+        assert store.is_blocked("bounced@zuohe.gov.cn"), "the mail tables are carried over"
     [aside] = config.state.glob("ledger.sqlite3.before-rebuild-*[0-9]")
     with Ledger(aside, readonly=True) as kept:
         assert len(kept.records()) == 8, "the ledger set aside is whole"

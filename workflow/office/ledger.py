@@ -26,6 +26,7 @@ readers (a status view) never block the daemon. Only the daemon's main thread wr
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -185,24 +186,35 @@ class Ledger:
         finally:
             copy.close()
 
-    def copy_tables_from(self, other: Path, *, prefix: str) -> bool:
+    def copy_tables_from(self, other: Path, *, prefix: str) -> int:
         """Copy the tables named `<prefix>…` that both ledgers have from the ledger file at
-        `other` into this one (a rebuild keeping the mail tables); False if `other` cannot be
-        read. Only columns both tables have are copied, named from this ledger's schema."""
+        `other` into this one (a rebuild keeping the mail tables); returns the rows copied
+        (0 also when `other` cannot be read). Only columns both tables have are copied, named
+        from this ledger's schema."""
+        copied = 0
         try:
             source = sqlite3.connect(f"{other.resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error:
-            return False
+            return 0
         try:
-            names = [
-                name
-                for (name,) in source.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
-                    (prefix + "%",),
-                )
-            ]
+            tables = source.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
+                (prefix + "%",),
+            ).fetchall()
+            indexes = source.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE ?"
+                " AND sql IS NOT NULL",
+                (prefix + "%",),
+            ).fetchall()
             with self._transaction() as db:
-                for name in names:
+                have = {n for (n,) in db.execute("SELECT name FROM sqlite_master")}
+                for name, sql in tables:  # tables this ledger lacks, as the other made them
+                    if name not in have:
+                        db.execute(sql)
+                for (sql,) in indexes:
+                    with contextlib.suppress(sqlite3.OperationalError):  # exists already
+                        db.execute(sql)
+                for name, _sql in tables:
                     mine = [r[1] for r in db.execute(f'PRAGMA table_info("{name}")')]
                     theirs = {r[1] for r in source.execute(f'PRAGMA table_info("{name}")')}
                     shared = [c for c in mine if c in theirs]
@@ -214,11 +226,12 @@ class Ledger:
                     db.executemany(
                         f'INSERT OR IGNORE INTO "{name}" ({columns}) VALUES ({marks})', rows
                     )
+                    copied += len(rows)
         except sqlite3.Error:
-            return False
+            return 0
         finally:
             source.close()
-        return True
+        return copied
 
     def reopen(self) -> None:
         """Open `path` again (after `copy_to` put the ledger back where it belongs)."""

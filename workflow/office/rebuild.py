@@ -125,8 +125,9 @@ def rebuild_on_demand(config: Config, *, dry_run: bool) -> tuple[RebuildReport, 
     try:
         with Ledger(fresh) as ledger:
             report = write_rows(ledger, config, planned)
-            if path.exists() and _carry_mail_tables(ledger, path):
-                report.mail_tables = "邮件往来记录已从原台账照原样保留"
+            carried = _carry_mail_tables(ledger, path) if path.exists() else 0
+            if carried:
+                report.mail_tables = f"邮件往来记录（{carried} 条）已从原台账照原样保留"
         with _repair_lock(config.state):
             _checkpoint(path)
             aside = _set_aside(path, "before-rebuild") if path.exists() else None
@@ -149,7 +150,7 @@ def _checkpoint(path: Path) -> None:
             db.close()
 
 
-def _carry_mail_tables(ledger: Ledger, old: Path) -> bool:
+def _carry_mail_tables(ledger: Ledger, old: Path) -> int:
     """Copy the mail tables of the ledger at `old` (if it can be read) into `ledger`."""
     return ledger.copy_tables_from(old, prefix="mail_")
 
