@@ -26,11 +26,9 @@ readers (a status view) never block the daemon. Only the daemon's main thread wr
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -39,8 +37,6 @@ from workflow.config import Config
 from workflow.core.names import agency_key
 from workflow.core.outcome import ProcessResult
 from workflow.office.ledger_rows import (
-    INDEXES,
-    SCHEMA,
     SELECT,
     Record,
     create_ledger,
@@ -48,6 +44,14 @@ from workflow.office.ledger_rows import (
     iso,
     json_value,
     now_iso,
+)
+from workflow.office.ledger_upkeep import (
+    copy_tables,
+    keep_sequence,
+    migrate,
+    run_statements,
+    take_sequence,
+    while_locked,
 )
 
 __all__ = [
@@ -64,17 +68,6 @@ __all__ = [
 
 LEDGER_NAME = "ledger.sqlite3"
 
-_ADDED_COLUMNS = (
-    ("attributed_by", "TEXT"),
-    ("reason", "TEXT"),
-    ("sender", "TEXT"),
-    ("message_id", "TEXT"),
-    ("seq", "INTEGER"),
-    ("agency_key", "TEXT"),
-    ("source", "TEXT"),
-)
-"""Columns added after the first release: older ledgers get them on open (and a backfill)."""
-
 SOURCES = ("inbox", "mail", "process", "import-history")
 """How a submission came in (the `source` column and result.json field)."""
 
@@ -82,26 +75,6 @@ DEFAULT_LOCK_SECONDS = 30.0
 
 _DONE_SQL = "('passed','failed','rejected')"
 _SELECT_WITHOUT_VALUES = SELECT.replace("report_values", "NULL AS report_values")
-
-
-def _while_locked(action: Callable[[], object], patience: float = DEFAULT_LOCK_SECONDS) -> None:
-    """Run `action`, retrying while another process holds the database.
-
-    Switching a new database to WAL, and creating its tables, can meet "database is locked"
-    at once (SQLite's busy timeout does not cover every case) when the daemon and a `workflow
-    process` open the same fresh ledger together.
-    """
-    deadline = time.monotonic() + patience
-    pause = 0.01
-    while True:
-        try:
-            action()
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.5)
 
 
 class LedgerDamaged(sqlite3.DatabaseError):
@@ -163,9 +136,9 @@ class Ledger:
                 raise sqlite3.DatabaseError("文件中没有台账的数据表")
             if not readonly:
                 patience = self.lock_seconds
-                _while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"), patience)
+                while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"), patience)
                 self._db.execute("PRAGMA synchronous=FULL")
-                _while_locked(self._create_schema, patience)
+                while_locked(self._create_schema, patience)
             # A writer checks the whole file; a reader (one per processed file, for last
             # year's report) only that it is a database: garbage fails here already.
             check = "PRAGMA schema_version" if readonly else "PRAGMA quick_check(1)"
@@ -186,53 +159,6 @@ class Ledger:
         finally:
             copy.close()
 
-    def copy_tables_from(self, other: Path, *, prefix: str) -> int:
-        """Copy the tables named `<prefix>…` that both ledgers have from the ledger file at
-        `other` into this one (a rebuild keeping the mail tables); returns the rows copied
-        (0 also when `other` cannot be read). Only columns both tables have are copied, named
-        from this ledger's schema."""
-        copied = 0
-        try:
-            source = sqlite3.connect(f"{other.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error:
-            return 0
-        try:
-            tables = source.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE ?",
-                (prefix + "%",),
-            ).fetchall()
-            indexes = source.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE ?"
-                " AND sql IS NOT NULL",
-                (prefix + "%",),
-            ).fetchall()
-            with self._transaction() as db:
-                have = {n for (n,) in db.execute("SELECT name FROM sqlite_master")}
-                for name, sql in tables:  # tables this ledger lacks, as the other made them
-                    if name not in have:
-                        db.execute(sql)
-                for (sql,) in indexes:
-                    with contextlib.suppress(sqlite3.OperationalError):  # exists already
-                        db.execute(sql)
-                for name, _sql in tables:
-                    mine = [r[1] for r in db.execute(f'PRAGMA table_info("{name}")')]
-                    theirs = {r[1] for r in source.execute(f'PRAGMA table_info("{name}")')}
-                    shared = [c for c in mine if c in theirs]
-                    if not shared:
-                        continue
-                    columns = ", ".join(f'"{c}"' for c in shared)
-                    rows = source.execute(f'SELECT {columns} FROM "{name}"').fetchall()
-                    marks = ", ".join("?" for _ in shared)
-                    db.executemany(
-                        f'INSERT OR IGNORE INTO "{name}" ({columns}) VALUES ({marks})', rows
-                    )
-                    copied += len(rows)
-        except sqlite3.Error:
-            return 0
-        finally:
-            source.close()
-        return copied
-
     def reopen(self) -> None:
         """Open `path` again (after `copy_to` put the ledger back where it belongs)."""
         self._db.close()
@@ -240,13 +166,13 @@ class Ledger:
 
     def _create_schema(self) -> None:
         with self._transaction() as db:
-            run_statements(db, SCHEMA)
-            have = {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
-            for column, kind in _ADDED_COLUMNS:
-                if column not in have:
-                    db.execute(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
-            run_statements(db, INDEXES)
-            _backfill(db)
+            migrate(db)
+
+    def copy_tables_from(self, other: Path, *, prefix: str) -> int:
+        """Copy the tables named `<prefix>…` of the ledger file at `other` into this one (see
+        `ledger_upkeep.copy_tables`); returns the rows copied."""
+        with self._transaction() as db:
+            return copy_tables(db, other, prefix)
 
     def close(self) -> None:
         self._db.close()
@@ -273,7 +199,7 @@ class Ledger:
         """A new claim sequence number, never handed out before (also across a rebuild: the
         counter is kept at least the highest `seq` of any row)."""
         with self._transaction() as db:
-            return _take_sequence(db)
+            return take_sequence(db)
 
     def claim(
         self,
@@ -291,7 +217,7 @@ class Ledger:
         sequence number unless `seq` is given (a rebuild restoring the one it had, with the
         `source`, `sender` and `message_id` it had)."""
         with self._transaction() as db:
-            number = _take_sequence(db) if seq is None else _keep_sequence(db, seq)
+            number = take_sequence(db) if seq is None else keep_sequence(db, seq)
             cur = db.execute(
                 "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, seq,"
                 " source, sender, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -369,9 +295,7 @@ class Ledger:
         ).fetchone()
         if seq is None:  # a row written by another module (the mail store): number it now
             seq = (
-                _take_sequence(db)
-                if result.sequence is None
-                else _keep_sequence(db, result.sequence)
+                take_sequence(db) if result.sequence is None else keep_sequence(db, result.sequence)
             )
         source = source or result.source or ("mail" if sender else None)
         db.execute(
@@ -568,51 +492,6 @@ class Ledger:
     def count(self) -> int:
         """How many rows the ledger holds."""
         return int(self._db.execute("SELECT count(*) FROM submissions").fetchone()[0])
-
-
-def _take_sequence(db: sqlite3.Connection) -> int:
-    """The next sequence number, inside the caller's transaction."""
-    db.execute(
-        "INSERT INTO ledger_meta (name, value) VALUES ('sequence', 1)"
-        " ON CONFLICT(name) DO UPDATE SET value = value + 1"
-    )
-    return int(db.execute("SELECT value FROM ledger_meta WHERE name = 'sequence'").fetchone()[0])
-
-
-def _keep_sequence(db: sqlite3.Connection, seq: int) -> int:
-    """Use `seq` (restored by a rebuild, or reserved earlier) and keep the counter above it."""
-    db.execute(
-        "INSERT INTO ledger_meta (name, value) VALUES ('sequence', ?)"
-        " ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
-        (seq,),
-    )
-    return seq
-
-
-def _backfill(db: sqlite3.Connection) -> None:
-    """Fill the columns a ledger of an earlier release lacks: `agency_key` from the agency
-    (in Python, once, never inside a query), `seq` from the row order (which was the claim
-    order), and the sequence counter at least the highest `seq`."""
-    missing = db.execute(
-        "SELECT id, agency FROM submissions WHERE agency IS NOT NULL AND agency_key IS NULL"
-    ).fetchall()
-    if missing:
-        db.executemany(
-            "UPDATE submissions SET agency_key = ? WHERE id = ?",
-            [(agency_key(name), id) for id, name in missing],
-        )
-    db.execute("UPDATE submissions SET seq = id WHERE seq IS NULL")
-    (highest,) = db.execute("SELECT max(seq) FROM submissions").fetchone()
-    if highest is not None:
-        _keep_sequence(db, int(highest))
-
-
-def run_statements(db: sqlite3.Connection, script: str) -> None:
-    """Run a schema script inside the caller's transaction (`executescript` would commit
-    early): one statement at a time."""
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
 
 
 def ledger_path(config: Config) -> Path:
