@@ -251,3 +251,25 @@ def test_the_views_read_a_read_only_state_folder(office: Path) -> None:
     assert code == 0 and "损坏" not in err + out, err
     assert json.loads(out.splitlines()[0])["status"] == "passed"
     assert not list((office.parent / "state").glob("ledger.sqlite3.damaged-*"))
+
+
+def test_a_file_process_could_not_judge_leaves_nothing_for_a_rebuild(
+    tmp_path: Path, make_workbook: MakeWorkbook
+) -> None:
+    """Its outputs could not be written: no row, and no archived copy that a rebuild would
+    turn into a submission the user was told did not happen."""
+    from tests.fault_tools import immutable
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[paths]\ninbox = "inbox"\noutbox = "outbox"\narchive = "archive"\nstate = "state"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "outbox").mkdir()
+    report = make_workbook("r.xlsx")
+    with immutable(tmp_path / "outbox"):
+        code, _, err = run("process", str(report), "--config", str(config))
+    assert code == 1 and "未处理，也未登记" in err
+    assert list((tmp_path / "archive").rglob("*.xlsx")) == []
+    code, out, err = run("rebuild-ledger", "--dry-run", "--config", str(config))
+    assert code == 0 and "共 0 条提交记录" in out, err

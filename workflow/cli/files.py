@@ -148,6 +148,7 @@ def process(
                 except Exception as exc:  # a bug must not cost the other files their results
                     result = _internal_error(path, config, outbox, exc, meta)
             except OutputError as exc:  # the office's problem: nothing recorded against the file
+                recorder.forget(archived)  # nor kept for a rebuild to find
                 click.echo(f"错误：{exc}；{name} 未处理，也未登记，请解决后重新运行。", err=True)
                 ok = False
                 continue
@@ -211,6 +212,7 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
             continue
         # to the second: the archive name holds the time, so a rebuild restores it exactly
         received = datetime.now().astimezone().replace(microsecond=0)
+        archived = None
         try:
             seq = recorder.reserve()
             archived = recorder.archive(Path(path), received, seq)
@@ -227,6 +229,7 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
             )
             recorder.record(Path(path), result, archived)
         except NotRecorded as exc:
+            recorder.forget(archived)  # not imported: nothing for a rebuild to import either
             click.echo(f"错误：{exc}；{path} 未导入。", err=True)
             ok = False
             continue

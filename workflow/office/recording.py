@@ -15,6 +15,7 @@ merely busy is never called damaged.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -79,6 +80,13 @@ class Recorder:
             return place_new(tmp, target)
         except OSError as exc:
             raise NotRecorded(f"原件无法存入存档：{output_problem(exc)}") from exc
+
+    def forget(self, archived: Path | None) -> None:
+        """Remove the archived copy of a file that ends up not processed or not recorded, so
+        that a rebuild does not bring back what the user was told did not happen."""
+        if archived is not None:
+            with contextlib.suppress(OSError):
+                archived.unlink()
 
     def record(self, source: Path, result: ProcessResult, archived: Path | None) -> int:
         """Write the finished row (raises `NotRecorded`)."""
