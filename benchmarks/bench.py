@@ -237,7 +237,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller counts")
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--soak", type=int, default=2000)
+    parser.add_argument(
+        "--ledger-rows",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only the ledger benchmark: a ledger of N rows (see ledger_bench.py)",
+    )
     args = parser.parse_args()
+    if args.ledger_rows:
+        from benchmarks.ledger_bench import run as ledger_bench
+
+        with tempfile.TemporaryDirectory(prefix="bench-ledger-") as tmp:
+            print_rows(ledger_bench(Path(tmp), args.ledger_rows))
+        return
     n = 30 if args.quick else args.files
     soak = 200 if args.quick else args.soak
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -283,10 +296,14 @@ def main() -> None:
                         f"{d['rss_after_soak_mb']:.0f} MB",
                     )
                 )
-        width = max(len(r[0]) for r in rows)
-        print(f"{'measure'.ljust(width)}  value")
-        for name, value in rows:
-            print(f"{name.ljust(width)}  {value}")
+        print_rows(rows)
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  value")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import pytest
 from tests.conftest import fill_workbook
 from tests.daemon_harness import LOCK_FILES, Office, sha
 from workflow.config import Config, load_config
+from workflow.core.archive_names import parse_archive_name
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.example import seed_values
 from workflow.intake import daemon
@@ -172,8 +173,9 @@ def test_polling_observer_and_a_corrected_resubmission(
     record = json.loads((folder / "result.json").read_text("utf-8"))
     assert (record["file"], record["status"]) == ("corrected.xlsx", "passed")
     assert not list(folder.glob("*校验结果.xlsx"))
-    archived = sorted(p.name[16:] for p in (office.archive / "2021" / "测试04镇人民政府").iterdir())
-    assert archived == ["corrected.xlsx", "first.xlsx"]
+    folder_ = office.archive / "2021" / "测试04镇人民政府"
+    archived = sorted(parse_archive_name(p.name)[1:] for p in folder_.iterdir())  # type: ignore[index]
+    assert archived == [(1, "first.xlsx"), (2, "corrected.xlsx")], "named in the order claimed"
     office.assert_complete(superseded=(workbooks[4],))
 
 

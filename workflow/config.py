@@ -68,6 +68,9 @@ class Config:
     agencies: tuple[Agency, ...] = ()
     source: Path | None = None
     mail: MailSettings = field(default_factory=MailSettings)
+    ledger_lock_seconds: float = 30.0
+    """`[ledger] lock_seconds`: how long a writer waits for another program's lock on the
+    ledger before it gives up and says so (`workflow process` then exits 1)."""
     web: WebSettings = field(default_factory=WebSettings)
 
     @property
@@ -192,6 +195,7 @@ def parse_config(data: dict[str, Any], base: Path, source: Path | None = None) -
         source=source,
         mail=parse_mail(data, base),
         web=parse_web(data, base),
+        ledger_lock_seconds=_number(_table(data, "ledger"), "lock_seconds", 30.0, "ledger"),
     )
 
 

@@ -40,6 +40,7 @@ for command in (
     files.import_history,
     office.summary,
     office.status,
+    office.rebuild_ledger,
     forms.check_template,
     daemon.watch,
     mail.mail,

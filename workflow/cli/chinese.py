@@ -211,6 +211,9 @@ class ChineseGroup(_ChineseHelp, click.Group):
         except (click.Abort, KeyboardInterrupt):
             click.echo("已中止。", err=True)
             sys.exit(1)
+        except sqlite3.OperationalError as exc:  # locked, read-only: busy, not damaged
+            _say(f"台账暂时无法使用（{exc}），请稍后重试。")
+            sys.exit(USAGE_ERROR)
         except sqlite3.DatabaseError as exc:
             _say(f"台账数据库无法读取（{exc}）。请从备份恢复台账，或把它移走后重新导入。")
             sys.exit(USAGE_ERROR)

@@ -59,6 +59,10 @@ def config_option(func: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(exc), USAGE_ERROR)
         try:
             return func(*args, config=config, **kwargs)
+        except sqlite3.OperationalError as exc:  # locked, read-only: busy, not damaged
+            from workflow.office.ledger import ledger_problem
+
+            fail(f"{ledger_problem(exc, config.ledger_lock_seconds)}，请稍后重试。", USAGE_ERROR)
         except sqlite3.DatabaseError as exc:  # the file is damaged or is not a ledger at all
             from workflow.office.ledger import ledger_path
 

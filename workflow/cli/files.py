@@ -29,12 +29,14 @@ from workflow.core.outcome import PASSED
 __all__ = ["check", "import_history", "process"]
 
 
-def _internal_error(path: Path, config: Config, outbox: Path | None, exc: Exception) -> Any:
+def _internal_error(
+    path: Path, config: Config, outbox: Path | None, exc: Exception, meta: dict[str, Any]
+) -> Any:
     """A `rejected` result for a file whose processing hit a bug: one line on the console,
     the traceback in the log under the state folder, and the other files go on."""
     from workflow.flow.pipeline import reject_internal_error
 
-    name = readable_name(str(path))
+    name = meta["display_name"]
     log_file = config.state / "logs" / "process-errors.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "a", encoding="utf-8") as fh:
@@ -44,7 +46,7 @@ def _internal_error(path: Path, config: Config, outbox: Path | None, exc: Except
         f"详情见 {log_file}",
         err=True,
     )
-    return reject_internal_error(path, config, exc, outbox=outbox, display_name=name)
+    return reject_internal_error(path, config, exc, outbox=outbox, **meta)
 
 
 @click.command()
@@ -108,7 +110,9 @@ def process(
     """
     from workflow.flow.pipeline import process_file
     from workflow.office.history import history_lookup
-    from workflow.office.year import record_processed, refresh_summary
+    from workflow.office.ledger import ledger_problem
+    from workflow.office.recording import NotRecorded, Recorder
+    from workflow.office.year import refresh_summary
     from workflow.report.pdf import MISSING_MESSAGE as PDF_MISSING
     from workflow.report.pdf import pdf_available
 
@@ -121,34 +125,55 @@ def process(
     ok = True
     years: set[int] = set()
     history = history_lookup(config)
-    for path in files:
-        name = readable_name(str(path))  # GBK bytes from a zip unpacked on Chinese Windows
-        try:
+    with Recorder(config, "process") as recorder:
+        for path in files:
+            name = readable_name(str(path))  # GBK bytes from a zip unpacked on Chinese Windows
+            received = datetime.now().astimezone()
+            try:  # the ledger first: a file it cannot take is not processed at all
+                seq = recorder.reserve()
+                archived = recorder.archive(Path(path), received, seq)
+            except NotRecorded as exc:
+                click.echo(f"错误：{exc}；{name} 未处理，也未登记。", err=True)
+                ok = False
+                continue
+            meta: dict[str, Any] = {"display_name": name, "received_at": received}
+            meta.update(sequence=seq, source="process")
             try:
-                result = process_file(
-                    path, config, outbox=outbox, display_name=name, history=history, pdf=pdf
+                try:
+                    result = process_file(
+                        path, config, outbox=outbox, history=history, pdf=pdf, **meta
+                    )
+                except OutputError:
+                    raise
+                except Exception as exc:  # a bug must not cost the other files their results
+                    result = _internal_error(path, config, outbox, exc, meta)
+            except OutputError as exc:  # the office's problem: nothing recorded against the file
+                recorder.forget(archived)  # nor kept for a rebuild to find
+                click.echo(f"错误：{exc}；{name} 未处理，也未登记，请解决后重新运行。", err=True)
+                ok = False
+                continue
+            try:
+                recorder.record(Path(path), result, archived)
+            except NotRecorded as exc:  # the outputs are written; the ledger did not take them
+                click.echo(
+                    f"错误：{exc}；{name} 的结果已生成，但没有登记到台账，请解决后重新运行。",
+                    err=True,
                 )
-            except OutputError:
-                raise
-            except Exception as exc:  # a bug must not cost the other files their results
-                result = _internal_error(path, config, outbox, exc)
-        except OutputError as exc:  # the office's problem: nothing is recorded against the file
-            click.echo(f"错误：{exc}；{name} 未处理，也未登记，请解决后重新运行。", err=True)
-            ok = False
-            continue
-        try:
-            record_processed(config, path, result)
-        except sqlite3.Error as exc:  # the outputs are written; only the audit trail missed it
-            click.echo(f"注意：台账暂时无法写入（{exc}），{path} 的结果已生成但未登记。", err=True)
-        ok &= result.status == PASSED
-        if result.owner_year:  # a rejection attributed to an agency shows it as 退回
-            years.add(result.owner_year)
-        emit(result.to_json(), as_json)
+                ok = False
+                emit(result.to_json(), as_json)
+                continue
+            ok &= result.status == PASSED
+            if result.owner_year:  # a rejection attributed to an agency shows it as 退回
+                years.add(result.owner_year)
+            emit(result.to_json(), as_json)
     for year in sorted(years):
         try:
             refresh_summary(config, year, outbox)
         except OSError as exc:
             click.echo(f"错误：汇总表未能更新：{output_problem(exc)}", err=True)
+            ok = False
+        except sqlite3.Error as exc:
+            click.echo(f"错误：汇总表未能更新：{ledger_problem(exc)}", err=True)
             ok = False
     sys.exit(0 if ok else 1)
 
@@ -172,10 +197,11 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
     from workflow.core.outcome import ProcessResult
     from workflow.flow.pipeline import check_file
     from workflow.office.history import IMPORTED
-    from workflow.office.year import record_processed
+    from workflow.office.recording import NotRecorded, Recorder
 
     require_files(files)
     ok = True
+    recorder = Recorder(config, "import-history")
     for path in files:
         outcome = check_file(path, config, display_name=str(path))
         if outcome.submission is None:
@@ -184,15 +210,29 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
             for f in outcome.findings:
                 click.echo(f"  {f.message}")
             continue
-        result = ProcessResult(
-            file=outcome.file,
-            status=outcome.status,
-            findings=outcome.findings,
-            submission=outcome.submission,
-            sha256=sha256_file(path),
-            outputs={IMPORTED: "import-history"},
-        )
-        record_processed(config, path, result)
+        # to the second: the archive name holds the time, so a rebuild restores it exactly
+        received = datetime.now().astimezone().replace(microsecond=0)
+        archived = None
+        try:
+            seq = recorder.reserve()
+            archived = recorder.archive(Path(path), received, seq)
+            result = ProcessResult(
+                file=outcome.file,
+                status=outcome.status,
+                findings=outcome.findings,
+                submission=outcome.submission,
+                sha256=sha256_file(path),
+                outputs={IMPORTED: "import-history"},
+                received_at=received,
+                sequence=seq,
+                source="import-history",
+            )
+            recorder.record(Path(path), result, archived)
+        except NotRecorded as exc:
+            recorder.forget(archived)  # not imported: nothing for a rebuild to import either
+            click.echo(f"错误：{exc}；{path} 未导入。", err=True)
+            ok = False
+            continue
         click.echo(f"{path}：已导入 {outcome.agency} {outcome.year} 年报告")
         if outcome.status != PASSED:
             click.echo(
@@ -202,4 +242,5 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
         for f in outcome.findings:
             if f.is_error or f.rule == "source.note":
                 click.echo(f"  {f.severity.chinese}：{f.message}")
+    recorder.close()
     sys.exit(0 if ok else 1)

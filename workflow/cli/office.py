@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 
 import click
@@ -11,7 +12,7 @@ from workflow.cli.chinese import YEAR
 from workflow.cli.common import config_option
 from workflow.config import Config
 
-__all__ = ["status", "summary"]
+__all__ = ["rebuild_ledger", "status", "summary"]
 
 
 @click.command()
@@ -72,3 +73,42 @@ def status(year: int | None, as_json: bool, config: Config) -> None:
         )
     for note in read_unreadable(config.state):  # left in the inbox until they can be read
         click.echo(f"注意：{note['line']}", err=as_json)
+
+
+@click.command("rebuild-ledger")
+@click.option("--dry-run", is_flag=True, help="只列出从文件夹中找到的记录，不改动台账。")
+@config_option
+def rebuild_ledger(dry_run: bool, config: Config) -> None:
+    """根据存档的原件和输出文件夹中的 result.json 重建台账（台账只是索引，文件夹才是依据）。
+
+    收件箱、邮件、process 命令处理的提交和导入的往年报告都会找回，包括提交顺序、发件人和
+    邮件编号。原台账改名为 ledger.sqlite3.before-rebuild-时间 保留，邮件往来记录照原样带到
+    新台账。监视程序运行时不能重建，请先停止。台账损坏时程序自动用同样的方法重建。
+
+    \b
+    示例：
+        workflow rebuild-ledger --dry-run
+        workflow rebuild-ledger --config config.toml
+    """
+    from workflow.intake.folder.state_guard import LOCK_NAME, take_lock
+    from workflow.office.rebuild import rebuild_on_demand
+
+    if dry_run:
+        report, aside = rebuild_on_demand(config, dry_run=True)
+        click.echo("演练（台账未改动）：从存档和输出文件夹中找到：")
+    else:
+        lock = take_lock(config.state / LOCK_NAME)
+        if lock is None:
+            click.echo(
+                "错误：监视程序正在运行，请先停止（systemctl stop 或 Ctrl-C）再重建台账。", err=True
+            )
+            sys.exit(1)
+        try:
+            report, aside = rebuild_on_demand(config, dry_run=False)
+        finally:
+            lock.close()
+        click.echo("台账已重建：")
+    for line in report.lines():
+        click.echo(f"  {line}")
+    if aside is not None:
+        click.echo(f"原台账已另存为 {aside}")

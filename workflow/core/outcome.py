@@ -146,12 +146,21 @@ class Outcome:
 
 @dataclass(slots=True)
 class ProcessResult(Outcome):
-    """An outcome whose outputs have been written: what result.json holds."""
+    """An outcome whose outputs have been written: what result.json holds.
+
+    Besides the verdict, result.json carries what the office's ledger needs to enter the row
+    again from files alone (`office.rebuild`): `sequence` (the claim order, shared with the
+    archive name), `source` (inbox | mail | process | import-history) and, for mail, `sender`
+    and `message_id`."""
 
     outputs: dict[str, str | None] = field(default_factory=dict)
     result_path: Path | None = None
     sha256: str = ""
     received_at: datetime | None = None
+    sequence: int | None = None
+    source: str | None = None
+    sender: str | None = None
+    message_id: str | None = None
 
     @property
     def values(self) -> dict[str, object] | None:
@@ -167,6 +176,10 @@ class ProcessResult(Outcome):
         record["received_at"] = self.received_at.isoformat() if self.received_at else None
         record["template_version"] = self.submission.template_version if self.submission else None
         record["checked_by"] = f"workflow {__version__}"
+        record["sequence"] = self.sequence
+        record["source"] = self.source
+        record["sender"] = self.sender
+        record["message_id"] = self.message_id
         return record
 
 

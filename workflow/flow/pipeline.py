@@ -171,6 +171,10 @@ def process_file(
     pdf: bool | None = None,
     agency_hint: str | None = None,
     admit: Callable[[Submission], None] | None = None,
+    sequence: int | None = None,
+    source: str | None = None,
+    sender: str | None = None,
+    message_id: str | None = None,
 ) -> ProcessResult:
     """Check one file and write its outputs; returns the record that result.json holds.
 
@@ -179,6 +183,8 @@ def process_file(
     written; whatever it raises propagates and nothing is written. The mail intake refuses a
     workbook made out for an agency the sender may not submit for this way, from the one
     reading of the file (instead of reading it once to decide and again to process).
+    `sequence`, `source`, `sender`, `message_id`: what the caller's ledger row will hold,
+    written into result.json so that the row can be rebuilt from the outbox.
 
     Raises `OutputError` (one clean Chinese line) when the outputs cannot be written: a full
     disk, a locked folder, a report open in Word. That is the office's problem, not the file's,
@@ -209,6 +215,10 @@ def process_file(
             converted_from=outcome.converted_from,
             sha256=sha256,
             received_at=received_at,
+            sequence=sequence,
+            source=source,
+            sender=sender,
+            message_id=message_id,
         )
         with _outputs_of():
             if outcome.submission is None:
@@ -328,13 +338,30 @@ def reject_internal_error(
     received_at: datetime | None = None,
     sha256: str | None = None,
     agency_hint: str | None = None,
+    sequence: int | None = None,
+    source: str | None = None,
+    sender: str | None = None,
+    message_id: str | None = None,
 ) -> ProcessResult:
     """A `rejected` result for a file whose processing crashed (a bug, not a bad file); it is
     attributed like any rejected file, so the office sees who is waiting for an answer."""
     name = display_name or Path(path).name
     detail = f"{type(exc).__name__}: {exc}"[:300]
     refusal = finding("file.internal_error", name=name, detail=detail)
-    return _reject(path, config, refusal, name, outbox, received_at, sha256, agency_hint)
+    return _reject(
+        path,
+        config,
+        refusal,
+        name,
+        outbox,
+        received_at,
+        sha256,
+        agency_hint,
+        sequence=sequence,
+        source=source,
+        sender=sender,
+        message_id=message_id,
+    )
 
 
 def reject_too_slow(
@@ -345,13 +372,26 @@ def reject_too_slow(
     display_name: str | None = None,
     received_at: datetime | None = None,
     sha256: str | None = None,
+    sequence: int | None = None,
+    source: str | None = None,
 ) -> ProcessResult:
     """A `rejected` result (`file.oversized`) for a file still unfinished after `seconds`
     (`[watch] file_seconds`): the daemon ended its worker so that it holds up no other file."""
     name = display_name or Path(path).name
     detail = f"处理超过 {seconds:g} 秒仍未完成"
     refusal = finding("file.oversized", name=name, detail=detail)
-    return _reject(path, config, refusal, name, None, received_at, sha256, None)
+    return _reject(
+        path,
+        config,
+        refusal,
+        name,
+        None,
+        received_at,
+        sha256,
+        None,
+        sequence=sequence,
+        source=source,
+    )
 
 
 def _reject(
@@ -363,7 +403,13 @@ def _reject(
     received_at: datetime | None,
     sha256: str | None,
     agency_hint: str | None,
+    *,
+    sequence: int | None = None,
+    source: str | None = None,
+    sender: str | None = None,
+    message_id: str | None = None,
 ) -> ProcessResult:
+    """The rejection record, attributed, with what the caller's ledger row will hold."""
     received_at = received_at or datetime.now().astimezone()
     try:
         attribution = attribute(
@@ -379,6 +425,10 @@ def _reject(
         attribution=attribution,
         sha256=sha256 or "",
         received_at=received_at,
+        sequence=sequence,
+        source=source,
+        sender=sender,
+        message_id=message_id,
     )
     with _outputs_of():
         return _write_rejected(result, Path(outbox or config.outbox).resolve())

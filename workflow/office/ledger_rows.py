@@ -1,5 +1,16 @@
 """The table of the ledger (`SCHEMA`), a row as Python sees it (`Record`), how its times and
-values are stored, and how a new ledger file comes into being (whole, never half-made)."""
+values are stored, and how a new ledger file comes into being (whole, never half-made).
+
+`COLUMNS` is the one list of columns every reader selects: a reader never builds its column
+list from the live database, so a ledger replaced under it (emptied, overwritten, an older
+schema) fails as "no such table/column", which `Ledger` reports as damage, and is never
+turned into a malformed query.
+
+`seq` is the order in which submissions were claimed (`ledger_meta.sequence` hands it out;
+archive names and result.json carry it, so a rebuild restores it): "latest" always means the
+highest `seq`, never the wall clock, which may jump. `agency_key` is `names.agency_key(agency)`,
+written with each row so that "this agency's rows" is an indexed lookup.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +24,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SCHEMA", "Record", "create_ledger", "emptied", "iso", "json_value", "now_iso"]
+__all__ = [
+    "COLUMNS",
+    "INDEXES",
+    "SCHEMA",
+    "SELECT",
+    "Record",
+    "create_ledger",
+    "emptied",
+    "iso",
+    "json_value",
+    "now_iso",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -38,12 +60,59 @@ CREATE TABLE IF NOT EXISTS submissions (
     finished_at   TEXT,
     attributed_by TEXT,                        -- rejected: how agency/year were attributed
     reason        TEXT,                        -- rejected: why, in a few words
-    sender TEXT, message_id TEXT               -- by mail: the sender, the Message-ID (mail_ledger)
+    sender        TEXT,                        -- by mail: the sender (mail_ledger)
+    message_id    TEXT,                        -- by mail: the Message-ID
+    seq           INTEGER,                     -- claim order (ledger_meta.sequence)
+    agency_key    TEXT,                        -- names.agency_key(agency)
+    source        TEXT                         -- inbox | mail | process | import-history
+);
+CREATE TABLE IF NOT EXISTS ledger_meta (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS submissions_sha256 ON submissions(sha256);
 CREATE INDEX IF NOT EXISTS submissions_agency_year ON submissions(agency, year);
 CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status);
 """
+
+INDEXES = """
+CREATE INDEX IF NOT EXISTS submissions_key_year ON submissions(agency_key, year, seq);
+CREATE INDEX IF NOT EXISTS submissions_year_seq ON submissions(year, seq);
+CREATE INDEX IF NOT EXISTS submissions_claimed_path ON submissions(claimed_path);
+"""
+"""Indexes on the columns added after the first release (made once those columns exist)."""
+
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "sha256",
+    "file_name",
+    "received_at",
+    "claimed_path",
+    "status",
+    "agency",
+    "year",
+    "outputs",
+    "result_path",
+    "error_count",
+    "warning_count",
+    "report_values",
+    "attempts",
+    "duplicate_of",
+    "archived_path",
+    "archived_at",
+    "finished_at",
+    "attributed_by",
+    "reason",
+    "sender",
+    "message_id",
+    "seq",
+    "agency_key",
+    "source",
+)
+"""Every column a `Record` holds, in the order of the table."""
+
+SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM submissions"
+"""The one query prefix every reader uses (see the module docstring)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +141,13 @@ class Record:
     reason: str | None = None
     sender: str | None = None
     message_id: str | None = None
+    seq: int | None = None
+    agency_key: str | None = None
+    source: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Record:
-        data = dict(row)
+        data = {name: row[name] for name in COLUMNS}
         for key in ("claimed_path", "result_path", "archived_path"):
             data[key] = Path(data[key]) if data[key] else None
         for key in ("received_at", "archived_at", "finished_at"):
@@ -122,7 +194,7 @@ def create_ledger(path: Path) -> None:
         db = sqlite3.connect(tmp, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
-            for statement in SCHEMA.split(";"):
+            for statement in (SCHEMA + INDEXES).split(";"):
                 if statement.strip():
                     db.execute(statement)
         finally:

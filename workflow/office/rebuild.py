@@ -1,13 +1,12 @@
 """A damaged ledger is kept aside and rebuilt from what the outbox and the archive hold.
 
-The ledger is the office's memory, but not its only one: every judged file left a result.json
-in the outbox (the latest per agency and year, every rejection) and its original in the
-archive (`<year>/<agency>/`, `rejected/`, `duplicates/`). So a ledger emptied to 0 bytes,
-overwritten or failing SQLite's integrity check is renamed aside with a timestamp (never
-deleted: someone may want to look at it), a new one is written from those two, and the log
-says so once. Archived originals are judged again for their status and values (a result.json
-is taken as it stands where one names the same bytes); rows of `import-history`, whose files
-lie outside the office's folders, cannot come back and must be imported again.
+The ledger is an index of the office's folders, not their only memory: every judged file left
+its original in the archive and a result.json in the outbox (`rebuild_sources` finds both, for
+the inbox, `workflow process`, `import-history` and mail alike; `rebuild_rows` turns them
+into rows). So a ledger emptied to 0 bytes, overwritten or failing SQLite's integrity check is
+renamed aside with a timestamp (never deleted: someone may want to look at it), a new one is
+written from the folders, and the log says so once. `workflow rebuild-ledger` does the same
+on demand (`rebuild_on_demand`), with the same code (`plan`, `write_rows`).
 
 `open_repaired` is how the daemon and the commands that write open the ledger; `read_ledger`
 how the views read it; `replace_overwritten` is for a ledger overwritten under the running
@@ -18,30 +17,29 @@ rebuilt). Repairs are serialised by a lock file beside the ledger.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
-import re
 import sqlite3
 import sys
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from workflow.config import Config
-from workflow.core.digest import sha256_file
-from workflow.core.outcome import REJECTED, ProcessResult
-from workflow.flow.outbox import RESULT_NAME
-from workflow.flow.pipeline import check_file
 from workflow.office.ledger import Ledger, LedgerDamaged, ledger_path
+from workflow.office.rebuild_rows import RebuildReport, count_rows, plan, rebuild, write_rows
 
-__all__ = ["open_repaired", "read_ledger", "rebuild", "replace_overwritten"]
+__all__ = [
+    "RebuildReport",
+    "open_repaired",
+    "read_ledger",
+    "rebuild",
+    "rebuild_on_demand",
+    "replace_overwritten",
+]
 
 log = logging.getLogger("workflow.office.rebuild")
-
-_STAMP = re.compile(r"^(\d{8}-\d{6})-(.+)$")
 
 
 @contextlib.contextmanager
@@ -55,32 +53,37 @@ def _repair_lock(state: Path) -> Iterator[None]:
         yield
 
 
+def _open(config: Config) -> Ledger:
+    return Ledger(ledger_path(config), lock_seconds=config.ledger_lock_seconds)
+
+
 def open_repaired(config: Config) -> Ledger:
     """The office's ledger, opened for writing; a damaged one is set aside and rebuilt."""
     path = ledger_path(config)
     try:
-        return Ledger(path)
+        return _open(config)
     except LedgerDamaged:
         pass
     with _repair_lock(config.state):
         try:  # another process may have repaired it meanwhile
-            return Ledger(path)
+            return _open(config)
         except LedgerDamaged as exc:
             reason = str(exc)
-        aside = _set_aside(path)
-        ledger = Ledger(path)
+        aside = _set_aside(path, "damaged")
+        ledger = _open(config)
         count = rebuild(ledger, config)
         log.warning(
-            "%s：已另存为 %s，并根据输出文件夹和存档重建台账（%d 条记录）；"
-            "往年导入的历史报告需重新导入",
-            reason, aside.name, count,
-        )  # fmt: skip
+            "%s：已另存为 %s，并根据输出文件夹和存档重建台账（%d 条记录）",
+            reason,
+            aside.name,
+            count,
+        )
         return ledger
 
 
-def _set_aside(path: Path) -> Path:
-    """Rename the ledger (and its WAL) to `<name>.damaged-<time>`; returns the new name."""
-    stamp = f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}"
+def _set_aside(path: Path, why: str) -> Path:
+    """Rename the ledger (and its WAL) to `<name>.<why>-<time>`; returns the new name."""
+    stamp = f"{path.name}.{why}-{datetime.now():%Y%m%d-%H%M%S}"
     aside, n = path.with_name(stamp), 1
     while aside.exists():  # never over an earlier one
         n += 1
@@ -89,6 +92,54 @@ def _set_aside(path: Path) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.replace(f"{path}{suffix}", f"{aside}{suffix}")
     return aside
+
+
+def rebuild_on_demand(config: Config, *, dry_run: bool) -> tuple[RebuildReport, Path | None]:
+    """`workflow rebuild-ledger`: a new ledger from the folders, built beside the current one
+    and put in its place; the current one is kept as `ledger.sqlite3.before-rebuild-<time>`
+    (returned). The mail tables of a readable current ledger are carried over as they are.
+    With `dry_run`, nothing is written: the report says what a rebuild would find."""
+    planned = plan(config)
+    if dry_run:
+        return count_rows(config, planned), None
+    path = ledger_path(config)
+    fresh = path.with_name(f".{path.name}.{uuid.uuid4().hex}.rebuild")
+    try:
+        with Ledger(fresh) as ledger:
+            report = write_rows(ledger, config, planned)
+            carried = _carry_mail_tables(ledger, path) if path.exists() else 0
+            if carried:
+                report.mail_tables = f"邮件往来记录（{carried} 条）已从原台账照原样保留"
+        with _repair_lock(config.state):
+            _checkpoint(path)
+            aside = _set_aside(path, "before-rebuild") if path.exists() else None
+            os.replace(fresh, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{fresh}{suffix}").unlink(missing_ok=True)
+    return report, aside
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold a readable ledger's WAL into its file, so the copy set aside is one file."""
+    if not path.exists():
+        return
+    with contextlib.suppress(sqlite3.Error):
+        db = sqlite3.connect(path)
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+
+
+def _carry_mail_tables(ledger: Ledger, old: Path) -> int:
+    """Copy the mail tables of the ledger at `old` into `ledger`; 0 rows (and nothing
+    copied) when they cannot be read."""
+    try:
+        return ledger.copy_tables_from(old, prefix="mail_")
+    except sqlite3.Error as exc:
+        log.warning("原台账中的邮件往来记录无法读取，未带到新台账：%s", exc)
+        return 0
 
 
 def replace_overwritten(ledger: Ledger, config: Config) -> Ledger:
@@ -111,21 +162,22 @@ def replace_overwritten(ledger: Ledger, config: Config) -> Ledger:
     except sqlite3.DatabaseError:
         copied, rows = False, 0
     with _repair_lock(config.state):
-        aside = _set_aside(path)
+        aside = _set_aside(path, "damaged")
         if copied:
             os.replace(tmp, path)
-            fresh = Ledger(path)
+            fresh = _open(config)
             log.warning(
                 "台账文件被覆盖：已另存为 %s，并从运行中的台账恢复全部 %d 条记录", aside.name, rows
             )
         else:
             tmp.unlink(missing_ok=True)
-            fresh = Ledger(path)
+            fresh = _open(config)
             count = rebuild(fresh, config)
             log.warning(
                 "台账文件被覆盖：已另存为 %s，并根据输出文件夹和存档重建台账（%d 条记录）",
-                aside.name, count,
-            )  # fmt: skip
+                aside.name,
+                count,
+            )
     ledger.close()
     return fresh
 
@@ -144,106 +196,3 @@ def read_ledger(config: Config) -> Iterator[Ledger | None]:
         ledger = Ledger(path, readonly=True)
     with ledger:
         yield ledger
-
-
-@dataclass
-class _Original:
-    path: Path
-    kind: str  # "accepted", "rejected" or "duplicates"
-    sha256: str
-    received_at: datetime
-    name: str
-
-
-def _originals(archive: Path) -> list[_Original]:
-    found = []
-    for path in sorted(archive.rglob("*")) if archive.is_dir() else []:
-        match = _STAMP.match(path.name)
-        if not path.is_file() or match is None or path.name.startswith("."):
-            continue
-        top = path.relative_to(archive).parts[0]
-        kind = top if top in ("rejected", "duplicates") else "accepted"
-        received = datetime.strptime(match[1], "%Y%m%d-%H%M%S").astimezone()
-        found.append(_Original(path, kind, sha256_file(path), received, match[2]))
-    return found
-
-
-def _results(outbox: Path) -> dict[str, dict[str, Any]]:
-    by_sha: dict[str, dict[str, Any]] = {}
-    for path in outbox.rglob(RESULT_NAME) if outbox.is_dir() else []:
-        try:
-            record = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(record, dict) and record.get("sha256"):
-            record["_path"] = path
-            by_sha.setdefault(record["sha256"], record)
-    return by_sha
-
-
-def _received(record: dict[str, Any] | None, fallback: datetime) -> datetime:
-    try:
-        return datetime.fromisoformat(record["received_at"]) if record else fallback
-    except (KeyError, TypeError, ValueError):
-        return fallback
-
-
-def rebuild(ledger: Ledger, config: Config) -> int:
-    """Fill an empty `ledger` from the archive and the outbox; returns the rows written."""
-    results = _results(config.outbox)
-    originals = sorted(
-        _originals(config.archive),
-        key=lambda o: (_received(results.get(o.sha256), o.received_at), o.kind == "duplicates"),
-    )
-    first: dict[str, int] = {}
-    for original in originals:
-        record = results.get(original.sha256)
-        received = _received(record, original.received_at)
-        id = ledger.claim(original.sha256, original.name, received, original.path)
-        if original.kind == "duplicates" and original.sha256 in first:
-            earlier = ledger.get(first[original.sha256])
-            assert earlier is not None
-            ledger.mark_duplicate(id, earlier, original.path)
-        else:
-            first.setdefault(original.sha256, id)
-            ledger.finish(id, _judged(original, record, received, config), original.path)
-        ledger.mark_archived(id, original.path)
-    count = len(originals)
-    for sha, record in results.items():  # `workflow process` results: the file lies elsewhere
-        if sha not in first:
-            source = Path(str(record.get("file") or "未知文件"))
-            result = _from_record(record, sha, _received(record, datetime.now().astimezone()))
-            ledger.record_processed(sha, source.name, result.received_at, source, result)  # type: ignore[arg-type]
-            count += 1
-    return count
-
-
-def _judged(
-    original: _Original, record: dict[str, Any] | None, received: datetime, config: Config
-) -> ProcessResult:
-    """The row of an archived original: checked again (status and values), with the outputs
-    its result.json names when one names these bytes."""
-    outcome = check_file(original.path, config, display_name=original.name)
-    result = ProcessResult(
-        file=original.name, status=outcome.status, findings=outcome.findings,
-        submission=outcome.submission, sha256=original.sha256, received_at=received,
-    )  # fmt: skip
-    if original.kind == "rejected":
-        result.status, result.submission = REJECTED, None
-    if record is not None:
-        result.status = str(record.get("status") or result.status)
-        result.outputs = dict(record.get("outputs") or {})
-        result.result_path = record["_path"]
-        if result.status == REJECTED:
-            result.submission = None
-    return result
-
-
-def _from_record(record: dict[str, Any], sha: str, received: datetime) -> ProcessResult:
-    result = ProcessResult(
-        file=str(record.get("file") or ""), status=str(record.get("status") or REJECTED),
-        findings=[], sha256=sha, received_at=received,
-    )  # fmt: skip
-    result.outputs = dict(record.get("outputs") or {})
-    result.result_path = record["_path"]
-    return result

@@ -8,16 +8,20 @@ received; this module turns it into what the summary workbook and the status tab
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from workflow.config import Config
-from workflow.core.names import agency_key, readable_name
-from workflow.core.outcome import DONE, PASSED, REJECTED, ProcessResult
-from workflow.office.ledger import Record
+from workflow.core.names import agency_key
+from workflow.core.outcome import PASSED, REJECTED
+from workflow.office.ledger import Ledger, LedgerDamaged, Record
 from workflow.office.rebuild import open_repaired, read_ledger
+from workflow.office.recording import record_processed
 from workflow.office.states import AgencyState, states_for_year
 from workflow.office.summary import write_summary
+
+T = TypeVar("T")
 
 __all__ = [
     "known_years",
@@ -41,44 +45,44 @@ def _state(latest: Record, passed: Record | None, files: list[str]) -> AgencySta
     )
 
 
+def _reading(config: Config, read: Callable[[Ledger], T], empty: T) -> T:
+    """`read(ledger)` on the office's ledger (`empty` when there is none). A ledger replaced
+    under the reader (it stops being a ledger mid-read) is repaired as any damaged ledger
+    and read once more: the view answers, it never shows a traceback."""
+    for attempt in (1, 2):
+        try:
+            with read_ledger(config) as ledger:
+                return empty if ledger is None else read(ledger)
+        except LedgerDamaged:
+            if attempt == 2:
+                raise
+            open_repaired(config).close()
+    raise AssertionError("unreachable")
+
+
 def year_states(config: Config, year: int) -> list[AgencyState]:
     """Every registered agency and every submitter of `year`, in the order that needs action."""
-    submitted: list[AgencyState] = []
-    with read_ledger(config) as ledger:
-        if ledger is not None:
-            by_agency: dict[str, list[Record]] = defaultdict(list)
-            for row in ledger.year_rows(year):
-                if row.agency:
-                    by_agency[agency_key(row.agency)].append(row)
-            for group in by_agency.values():
-                group.sort(key=lambda r: (r.received_at, r.id), reverse=True)
-                passed = next((r for r in group if r.status == PASSED), None)
-                # year_rows leaves values out; only this one row's are needed
-                full = ledger.get(passed.id) if passed else None
-                submitted.append(_state(group[0], full, [r.file_name for r in group]))
-    return states_for_year(config.agencies, submitted)
 
+    def read(ledger: Ledger) -> list[AgencyState]:
+        by_agency: dict[str, list[Record]] = defaultdict(list)
+        for row in ledger.year_rows(year):
+            if row.agency:
+                by_agency[row.agency_key or agency_key(row.agency)].append(row)
+        submitted = []
+        for group in by_agency.values():
+            group.sort(key=lambda r: (r.seq or 0, r.id), reverse=True)  # claimed last first
+            passed = next((r for r in group if r.status == PASSED), None)
+            # year_rows leaves values out; only this one row's are needed
+            full = ledger.get(passed.id) if passed else None
+            submitted.append(_state(group[0], full, [r.file_name for r in group]))
+        return submitted
 
-def record_processed(config: Config, source: Path, result: ProcessResult) -> None:
-    """Enter a file processed where it lies (`process`, `import-history`) into the ledger."""
-    with open_repaired(config) as ledger:
-        ledger.record_processed(
-            result.sha256,
-            readable_name(source.name),
-            result.received_at or datetime.now().astimezone(),
-            Path(readable_name(str(source.resolve()))),
-            result,
-        )
+    return states_for_year(config.agencies, _reading(config, read, []))
 
 
 def known_years(config: Config) -> list[int]:
     """The report years the ledger has processed submissions for, newest first."""
-    with read_ledger(config) as ledger:
-        if ledger is None:
-            return []
-        return sorted(
-            {r.year for r in ledger.records() if r.year and r.status in DONE}, reverse=True
-        )
+    return _reading(config, lambda ledger: ledger.years(), [])
 
 
 def refresh_summary(config: Config, year: int, outbox: Path | None = None) -> Path:

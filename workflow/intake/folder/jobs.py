@@ -45,6 +45,8 @@ class Job:
     received_at: datetime
     sha256: str
     republish: bool = False
+    seq: int | None = None
+    """The ledger's claim sequence: written into result.json and the archive name."""
 
 
 @dataclass(slots=True)
@@ -65,7 +67,13 @@ def run_job(job: Job, config: Config) -> Done:
     """Process one file; never raises. Runs in a worker process (or in-process)."""
     start = time.perf_counter()
     _test_hook_hang(job)
-    meta = {"display_name": job.name, "received_at": job.received_at, "sha256": job.sha256}
+    meta = {
+        "display_name": job.name,
+        "received_at": job.received_at,
+        "sha256": job.sha256,
+        "sequence": job.seq,
+        "source": "inbox",
+    }
     try:
         result = process_file(job.path, config, history=history_lookup(config), **meta)  # type: ignore[arg-type]
         return Done(job, result, time.perf_counter() - start)
@@ -151,5 +159,7 @@ def adopt_rejected_result(outbox: Path, record: Record) -> ProcessResult | None:
                 converted_from=data.get("converted_from"),
                 sha256=record.sha256,
                 received_at=record.received_at,
+                sequence=record.seq,
+                source=record.source,
             )
     return adopted

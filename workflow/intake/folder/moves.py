@@ -18,6 +18,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from workflow.core.archive_names import archive_name
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.core.digest import sha256_file
 from workflow.core.names import agency_folder_name, safe_name
@@ -34,7 +35,6 @@ __all__ = [
 
 log = logging.getLogger("workflow.intake.folder.inbox")
 
-_STAMP = "%Y%m%d-%H%M%S"
 _WORK_STAMP = "%Y%m%d-%H%M%S-%f"
 _MAX_NAME_BYTES = 240
 
@@ -75,17 +75,25 @@ def unique_path(folder: Path, name: str) -> Path:
 
 
 def archive_target(
-    archive: Path, kind: str, received_at: datetime, name: str, agency: str | None, year: int | None
+    archive: Path,
+    kind: str,
+    received_at: datetime,
+    name: str,
+    agency: str | None,
+    year: int | None,
+    seq: int | None = None,
 ) -> Path:
-    """Where an original goes: `<archive>/<year>/<agency>/<stamp>-<name>`, rejected files under
-    `<archive>/rejected/`, duplicates under `<archive>/duplicates/`. Never an existing path."""
+    """Where an original goes: `<archive>/<year>/<agency>/<stamp>-n<seq>-<name>` (see
+    `core.archive_names`), rejected files under `<archive>/rejected/`, duplicates under
+    `<archive>/duplicates/`. Never an existing path."""
     if kind in ("rejected", "duplicates"):
         folder = archive / kind
     else:
         folder = (
             archive / (str(year) if year else "未知年度") / agency_folder_name(agency or "未知单位")
         )
-    return unique_path(folder, f"{received_at:{_STAMP}}-{_fit(name, _MAX_NAME_BYTES - 24)}")
+    budget = _MAX_NAME_BYTES - 24 - (0 if seq is None else 2 + max(6, len(str(seq))))
+    return unique_path(folder, archive_name(received_at, seq, _fit(name, budget)))
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -54,7 +54,15 @@ def stale_published(
         if not current and source is not None:
             log.info("重新生成 %s 最新一次提交的输出：%s", agency, shown(latest.file_name))
             jobs.append(
-                Job(latest.id, source, latest.file_name, latest.received_at, latest.sha256, True)
+                Job(
+                    latest.id,
+                    source,
+                    latest.file_name,
+                    latest.received_at,
+                    latest.sha256,
+                    True,
+                    latest.seq,
+                )
             )
     return jobs
 
@@ -64,7 +72,7 @@ class Summaries:
 
     def __init__(self) -> None:
         self.years: set[int] = set()
-        self.written = 0.0
+        self.written = time.monotonic()  # the first waits for a quiet inbox, or its turn
         self._failed: dict[int, str] = {}  # year: the problem last logged
 
     def refresh(self, config: Config, *, force: bool) -> bool:

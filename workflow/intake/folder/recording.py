@@ -81,7 +81,12 @@ class Recording:
     @staticmethod
     def _job(record: Record) -> Job:
         return Job(
-            record.id, record.claimed_path, record.file_name, record.received_at, record.sha256
+            record.id,
+            record.claimed_path,
+            record.file_name,
+            record.received_at,
+            record.sha256,
+            seq=record.seq,
         )
 
     def _admit(self, record: Record) -> None:
@@ -90,7 +95,13 @@ class Recording:
             self.queue.append(self._job(record))
             return
         target = archive_target(
-            self.config.archive, "duplicates", record.received_at, record.file_name, None, None
+            self.config.archive,
+            "duplicates",
+            record.received_at,
+            record.file_name,
+            None,
+            None,
+            record.seq,
         )
         self.ledger.mark_duplicate(record.id, original, target)
         log.info(
@@ -110,6 +121,8 @@ class Recording:
             display_name=job.name,
             received_at=job.received_at,
             sha256=job.sha256,
+            sequence=job.seq,
+            source="inbox",
         )
         self._record_result(job, result, 0.0)
 
@@ -124,6 +137,8 @@ class Recording:
                 display_name=job.name,
                 received_at=job.received_at,
                 sha256=job.sha256,
+                sequence=job.seq,
+                source="inbox",
             )
         except Exception as exc:  # a full disk: the rejection is written later, never run again
             problem = output_problem(exc)
@@ -140,7 +155,13 @@ class Recording:
             return
         kind = "rejected" if result.status == REJECTED else "accepted"
         target = archive_target(
-            self.config.archive, kind, job.received_at, job.name, result.agency, result.year
+            self.config.archive,
+            kind,
+            job.received_at,
+            job.name,
+            result.agency,
+            result.year,
+            job.seq,
         )
         original = job.path.exists()
         self.ledger.finish(job.id, result, target if original else None)
@@ -170,7 +191,9 @@ class Recording:
         self._touched.clear()
 
     def _refresh_summaries(self, *, force: bool = False) -> None:
-        idle = not self.queue and not self.running
+        # Files settling in the inbox come first: rewriting every year's summary (as after a
+        # start) must not keep them waiting.
+        idle = not self.queue and not self.running and self.readiness.delay() is None
         if self.summaries.refresh(self.config, force=force or idle):
             release_free_memory()  # a batch is done: give its freed heap back (see memory.py)
 

@@ -164,13 +164,16 @@ class StateGuard:
 
 
 def _merge(source: Path, target: Path) -> None:
-    """Append the rows of the ledger at `source` to the one at `target` (new ids)."""
+    """Append the rows of the ledger at `source` to the one at `target` (new ids). They were
+    claimed after every row the daemon holds: their claim sequence goes on from its highest."""
     db = sqlite3.connect(target)
     try:
         db.execute("ATTACH DATABASE ? AS other", (str(source),))
         columns = [r[1] for r in db.execute("PRAGMA table_info(submissions)") if r[1] != "id"]
+        (offset,) = db.execute("SELECT coalesce(max(seq), 0) FROM main.submissions").fetchone()
         names = ", ".join(columns)
-        db.execute(f"INSERT INTO submissions ({names}) SELECT {names} FROM other.submissions")
+        picked = ", ".join(f"seq + {int(offset)}" if c == "seq" else c for c in columns)
+        db.execute(f"INSERT INTO submissions ({names}) SELECT {picked} FROM other.submissions")
         db.commit()
     except sqlite3.Error as exc:
         log.error("无法合并另一个进程新建的台账 %s：%s", source, exc)
