@@ -3,6 +3,7 @@ address stays blocked, held mail stays held, sent replies stay sent, a waiting o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import MakeWorkbook
@@ -14,6 +15,8 @@ from workflow.office.ledger import Ledger
 from workflow.office.mail_ledger import MailStore
 from workflow.office.mail_rebuild import rebuild_mail_tables
 from workflow.office.mail_view import mail_overview
+from workflow.office.rebuild import rebuild_on_demand
+from workflow.office.year import year_states
 
 OTHER = "chengguan@county.test"
 
@@ -98,3 +101,50 @@ def test_an_archived_mail_without_its_facts_is_handled_again(
 
     assert report.replies == [AGENCY]
     assert len(mail_office.smtp.messages) == 1
+
+
+def test_the_ledgers_own_rebuild_brings_the_mail_tables_back(mail_office: MailOffice) -> None:
+    """`rebuild-ledger` with no readable old ledger (and the daemon's automatic repair, which
+    runs the same `write_rows`): a bounced address is still blocked afterwards."""
+    mail_office.dovecot.deliver(raw_mail(body="没有附件"))
+    run_pass(mail_office.config)
+    [note] = mail_office.smtp.messages
+    mail_office.dovecot.deliver(dsn(note.message["Message-ID"], AGENCY))
+    run_pass(mail_office.config)
+    assert [a for a, _, _ in mail_overview(mail_office.config).blocked] == [AGENCY]
+    for p in Path(mail_office.root / "state").glob("ledger.sqlite3*"):
+        p.write_bytes(b"not a database " * 100)  # overwritten: nothing to carry over
+
+    report, _aside = rebuild_on_demand(mail_office.config, dry_run=False)
+
+    assert "邮件往来记录" in report.mail_tables
+    assert [a for a, _, _ in mail_overview(mail_office.config).blocked] == [AGENCY]
+
+
+def test_a_mailed_report_is_found_again_with_its_sender_after_a_rebuild(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    """result.json of a mailed workbook says it came by mail, from whom, in which message and
+    in which claim order; a ledger rebuilt from the folders shows the same states."""
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.dovecot.deliver(
+        raw_mail(message_id="<m1@x>", attachments=[rfc2231_part("r.xlsx", book)])
+    )
+    run_pass(mail_office.config)
+    [result] = (mail_office.root / "outbox").rglob("result.json")
+    record = json.loads(result.read_text("utf-8"))
+    assert (record["source"], record["sender"], record["message_id"]) == ("mail", AGENCY, "<m1@x>")
+    assert isinstance(record["sequence"], int)
+    before = [(s.agency, s.status) for s in year_states(mail_office.config, 2021)]
+    assert ("后河镇人民政府", "passed") in before
+    for p in Path(mail_office.root / "state").glob("ledger.sqlite3*"):
+        p.unlink()
+
+    rebuild_on_demand(mail_office.config, dry_run=False)
+
+    assert [(s.agency, s.status) for s in year_states(mail_office.config, 2021)] == before
+    with Ledger(mail_office.root / "state" / "ledger.sqlite3") as ledger:
+        [row] = ledger.connection.execute(
+            "SELECT sender, message_id, seq FROM submissions"
+        ).fetchall()
+    assert tuple(row) == (AGENCY, "<m1@x>", record["sequence"])

@@ -404,6 +404,11 @@ class MailStore:
                 (key, position, sha256, verdict.file, submission, text),
             )
 
+    def next_sequence(self) -> int:
+        """A claim sequence number for a mailed attachment, taken before it is processed, so
+        that its result.json, its ledger row and a rebuilt row agree (`Ledger.next_sequence`)."""
+        return self._ledger.next_sequence()
+
     def record_submission(
         self, source: Path, result: ProcessResult, *, sender: str, message_id: str | None
     ) -> int:

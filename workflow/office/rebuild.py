@@ -28,7 +28,14 @@ from pathlib import Path
 
 from workflow.config import Config
 from workflow.office.ledger import Ledger, LedgerDamaged, ledger_path
-from workflow.office.rebuild_rows import RebuildReport, count_rows, plan, rebuild, write_rows
+from workflow.office.rebuild_rows import (
+    RebuildReport,
+    count_rows,
+    plan,
+    rebuild,
+    rebuild_mail_tables,
+    write_rows,
+)
 
 __all__ = [
     "RebuildReport",
@@ -106,10 +113,12 @@ def rebuild_on_demand(config: Config, *, dry_run: bool) -> tuple[RebuildReport, 
     fresh = path.with_name(f".{path.name}.{uuid.uuid4().hex}.rebuild")
     try:
         with Ledger(fresh) as ledger:
-            report = write_rows(ledger, config, planned)
+            report = write_rows(ledger, config, planned, mail=False)
             carried = _carry_mail_tables(ledger, path) if path.exists() else 0
             if carried:
                 report.mail_tables = f"邮件往来记录（{carried} 条）已从原台账照原样保留"
+            else:  # no readable old ledger: the archive is the truth for mail too
+                report.mail_tables = rebuild_mail_tables(ledger, config)
         with _repair_lock(config.state):
             _checkpoint(path)
             aside = _set_aside(path, "before-rebuild") if path.exists() else None

@@ -167,8 +167,11 @@ def _in_claim_order(planned: list[_Planned]) -> list[_Planned]:
     )
 
 
-def write_rows(ledger: Ledger, config: Config, planned: list[_Planned]) -> RebuildReport:
-    """Write the planned rows into `ledger` (empty) and the mail tables' call point."""
+def write_rows(
+    ledger: Ledger, config: Config, planned: list[_Planned], *, mail: bool = True
+) -> RebuildReport:
+    """Write the planned rows into `ledger` (empty), and with `mail` its mail tables from the
+    archive (`rebuild-ledger` carries a readable old ledger's own instead)."""
     report = RebuildReport()
     first: dict[str, int] = {}
     for item in planned:
@@ -179,7 +182,8 @@ def write_rows(ledger: Ledger, config: Config, planned: list[_Planned]) -> Rebui
         report.by_source[written.source or "inbox"] += 1
         report.by_status[written.status] += 1
         report.results_only += item.original is None
-    report.mail_tables = rebuild_mail_tables(ledger, config)
+    if mail:
+        report.mail_tables = rebuild_mail_tables(ledger, config)
     return report
 
 
@@ -212,15 +216,17 @@ def _judge(config: Config, item: _Planned) -> tuple[str, str] | None:
 
 
 def rebuild_mail_tables(ledger: Ledger, config: Config) -> str:
-    """CALL POINT for the mail tables (mail_messages, mail_attachments, mail_sent, …): rebuilt
-    from the archived .eml files and the Sent folder by the mail intake's office module, when
-    it provides `rebuild_mail_tables(ledger, config) -> str` in `office.mail_ledger` (the
-    line it returns is printed). Until then they start empty: the mail intake takes the
-    first pass's date again, so it answers no old mail."""
-    from workflow.office import mail_ledger
+    """The mail tables (messages, attachments, replies, blocked addresses) rebuilt from the
+    archived .eml files, their mail.json and the block journal (`office.mail_rebuild`); the
+    next mail pass reconciles the replies with the Sent folder. Returns the report's line."""
+    from workflow.office.mail_rebuild import rebuild_mail_tables as from_archive
 
-    hook = getattr(mail_ledger, "rebuild_mail_tables", None)
-    return str(hook(ledger, config)) if callable(hook) else ""
+    count = from_archive(ledger, config.archive)
+    return (
+        f"邮件往来记录（{count} 封）已据存档重建，下次收取邮件时与“已发送”文件夹核对"
+        if count
+        else ""
+    )
 
 
 def _write(ledger: Ledger, config: Config, item: _Planned, first: dict[str, int]) -> Record | None:

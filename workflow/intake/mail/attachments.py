@@ -200,7 +200,16 @@ def process_attachment(
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, attachment.data)
     allowed = [a.name for a in config.agencies_of(sender)]
-    meta = {"display_name": name, "received_at": received_at, "sha256": attachment.sha256}
+    meta = {
+        "display_name": name,
+        "received_at": received_at,
+        "sha256": attachment.sha256,
+        # what the ledger row will hold, in result.json too: a rebuild finds who sent it
+        "sequence": store.next_sequence(),
+        "source": "mail",
+        "sender": sender,
+        "message_id": message_id,
+    }
     hint = allowed[0] if len(allowed) == 1 else None  # whose a refused file is, if it says not
     try:
         result = process_file(
