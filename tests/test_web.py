@@ -12,6 +12,8 @@ from urllib.parse import unquote
 
 import pytest
 
+from tests.conftest import MakeWorkbook
+from tests.mail_helpers import plain_part, raw_mail
 from tests.web_helpers import (
     BOUNCED,
     CLERK,
@@ -22,6 +24,7 @@ from tests.web_helpers import (
     login,
     make_office,
     token_of,
+    town,
 )
 from workflow.example import SEED_AGENCY
 from workflow.office.audit import recent_actions
@@ -513,3 +516,42 @@ def test_the_dry_run_of_a_round_writes_no_workbook(office: WebOffice) -> None:
     page = client.get("/remind?year=2021").get_data(as_text=True)
     assert "cg@county.test" in page and "空白工作簿（未提交）" in page
     assert not (office.config.state / "remind").exists()
+
+
+def test_accepting_held_mail_of_a_registered_sender_releases_it_to_the_mail_pass(
+    office: WebOffice, make_workbook: MakeWorkbook
+) -> None:
+    """A forged-looking envelope from 后河镇's own address, checked by the clerk: released as
+    `workflow mail --accept` releases it (the pass answers it in its thread), not put into
+    the inbox."""
+    eml = office.root / "archive" / "mail" / "forged.eml"
+    book = make_workbook("f.xlsx", base=town(SEED_AGENCY))
+    eml.write_bytes(
+        raw_mail(
+            sender="a1@county.test",
+            message_id="<forged-1@county.test>",
+            attachments=[plain_part("年报.xlsx", book.read_bytes())],
+        )
+    )
+    with MailStore(office.ledger) as store:
+        store.add(
+            {
+                "key": "<forged-1@county.test>",
+                "message_id": "<forged-1@county.test>",
+                "sender": "a1@county.test",
+                "received_at": datetime.now().astimezone(),
+                "eml_path": str(eml),
+                "kind": "refused",
+                "reason": "信封发件人与发件人地址不属于同一域名",
+            },
+            state="held",
+        )
+    client = office.client()
+    token = login(client)
+    form = {"key": "<forged-1@county.test>", "agency": SEED_AGENCY, "csrf_token": token}
+    client.post("/mail/accept", data=form)
+    with MailStore(office.ledger, readonly=True) as store:
+        [row] = [r for r in store.rows() if r.key == "<forged-1@county.test>"]
+    assert row.state != "held" and row.accepted_at
+    assert not office.config.inbox.exists() or not list(office.config.inbox.iterdir())
+    assert actions(office)[-1] == (CLERK, "mail.accept", "<forged-1@county.test>", True)

@@ -138,7 +138,8 @@ def held_mail(office: WebOffice, workbook: Path) -> None:
                 "eml_path": str(eml),
                 "kind": "refused",
                 "reason": "发件人未登记",
-            }
+            },
+            state="held",
         )
         store.block(BOUNCED, "退信：用户不存在")
 

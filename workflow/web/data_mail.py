@@ -1,16 +1,18 @@
-"""What the web page shows and does about mail, from today's mail tables and CLI-level
-operations: the adapter's mail half (see `data`).
+"""What the web page shows and does about mail: the adapter's mail half (see `data`).
 
-Today's mail intake knows mail from unknown senders (kind ``refused``: moved aside, nothing
-processed) and addresses whose bounces stopped our replies; "held mail" on the page is the
-first, "resume replies" is `workflow mail --unblock`, and a reminder round is `workflow remind`.
-Taking in held mail for an agency puts its workbooks into the inbox (see `accept_held_mail`):
-when the intake offers `mail --accept`, that one function is rewired.
+Held mail is every mail in state ``held`` (a stranger, a forged envelope, too large, failing
+three times: `intake.mail.held`); "resume replies" is `workflow mail --unblock`; replies
+waiting are those in state ``pending`` (SMTP down or throttled); a reminder round is
+`workflow remind`. Taking in held mail for an agency is `workflow mail --accept` when the
+sender may submit for it; for a sender not (yet) in the directory its workbooks go into the
+inbox instead (`accept_held_mail`).
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from workflow.config import Config
 from workflow.core.errors import ConfigError, MailError
 from workflow.core.names import readable_name
 from workflow.office.ledger import ledger_path
-from workflow.office.mail_ledger import MailRow, MailStore
+from workflow.office.mail_ledger import KINDS, STATES, MailRow, MailStore
 
 __all__ = [
     "MAIL_KINDS",
@@ -33,22 +35,11 @@ __all__ = [
     "send_round",
 ]
 
-MAIL_STATES = {
-    "received": "已收到",
-    "processed": "已校验，待回复",
-    "sending": "正在回复",
-    "appended": "待回复",
-    "sent": "已回复",
-    "done": "已办结",
-}
-"""A mail's handling state (office.mail_ledger), as the clerk reads it."""
-MAIL_KINDS = {
-    "submission": "报送",
-    "no_workbook": "无附件",
-    "refused": "待人工处理",
-    "ignored": "无需回复",
-    "bounce": "退信",
-}
+MAIL_STATES = STATES
+"""A mail's handling state, as the clerk reads it (the mail intake's one vocabulary)."""
+MAIL_KINDS = KINDS
+
+log = logging.getLogger("workflow.web")
 
 
 @dataclass(slots=True)
@@ -68,8 +59,8 @@ def mail_rows(config: Config) -> list[MailRow]:
 
 
 def mail_view(config: Config) -> MailView:
-    """Held mail (today: mail from unknown senders, moved aside unprocessed), addresses whose
-    bounces stopped our replies, and replies not yet handed to SMTP."""
+    """Held mail, addresses whose bounces stopped our replies, and replies SMTP has not yet
+    accepted."""
     view = MailView(configured=config.mail.configured)
     path = ledger_path(config)
     if not path.exists():
@@ -77,12 +68,8 @@ def mail_view(config: Config) -> MailView:
     with MailStore(path, readonly=True) as store:
         rows = store.rows()
         view.blocked = store.blocked()
-    view.held = [r for r in rows if r.kind == "refused"][::-1]
-    view.waiting = [
-        r
-        for r in rows
-        if r.kind in ("submission", "no_workbook") and r.state in ("processed", "sending")
-    ]
+    view.held = [r for r in rows if r.state == "held"][::-1]
+    view.waiting = [r for r in rows if r.state == "pending"]
     return view
 
 
@@ -98,22 +85,53 @@ def resume_replies(config: Config, address: str) -> tuple[bool, str]:
 
 
 def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -> tuple[bool, str]:
-    """Take a held mail in for `agency`: its workbooks go into the inbox, where the daemon
-    judges them as any file put there by hand (the workbook names its agency; the result is
-    in the outbox and on this page; no mail reply is sent for them).
+    """Take a held mail in for `agency`. A sender that may submit for it (a forged-looking
+    envelope the clerk checked, a mail that failed three times): `workflow mail --accept`,
+    and a mail pass in the background judges it and replies in its thread. A sender not in
+    the directory: its workbooks go into the inbox, where the daemon judges them as any file
+    put there by hand (the workbook names its agency; no mail reply is sent for them).
 
     Adding the sender to the agency's `emails` is the registry's business (config.toml); the
     page says what to write there instead of editing the office's configuration.
     """
-    from workflow.core.atomic import place_new
-    from workflow.intake.mail.message import parse_message
-
     row = held_mail(config, key)
     target = next((a for a in config.agencies if a.name == agency), None)
     if row is None or not row.eml_path:
         return False, "找不到这封待处理的邮件（可能已处理）"
     if target is None:
         return False, f"名录中没有“{agency}”"
+    if any(a.name == target.name for a in config.agencies_of(row.sender)):
+        return _accept_in_thread(config, row)
+    return _into_inbox(config, row, target.name, add_address and row.sender not in target.emails)
+
+
+def _accept_in_thread(config: Config, row: MailRow) -> tuple[bool, str]:
+    from workflow.core.errors import WorkflowError
+    from workflow.intake.mail.held import accept_held
+
+    try:
+        line = accept_held(config, row.number)
+    except WorkflowError as exc:
+        return False, str(exc)
+    if config.mail.configured:  # the daemon's next pass would too; this answers sooner
+        threading.Thread(target=_one_pass, args=(config,), daemon=True).start()
+    return True, f"{line}；回复将在同一邮件往来中发给 {row.sender}"
+
+
+def _one_pass(config: Config) -> None:
+    from workflow.intake.mail.mailpass import run_pass
+
+    try:
+        run_pass(config)
+    except Exception:  # the daemon's own pass takes it up later; the page stays up
+        log.exception("网页接受邮件后的收取未完成，将在下次收取邮件时处理")
+
+
+def _into_inbox(config: Config, row: MailRow, agency: str, tell_address: bool) -> tuple[bool, str]:
+    from workflow.core.atomic import place_new
+    from workflow.intake.mail.message import parse_message
+
+    assert row.eml_path is not None
     try:
         mail = parse_message(Path(row.eml_path).read_bytes())
     except OSError as exc:
@@ -130,8 +148,8 @@ def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -
             placed.append(place_new(Path(tmp.name), config.inbox / name).name)
         finally:
             Path(tmp.name).unlink(missing_ok=True)
-    text = f"已按“{target.name}”的报送放入收件箱：{'、'.join(placed)}；校验结果见该单位页面"
-    if add_address and row.sender not in target.emails:
+    text = f"已按“{agency}”的报送放入收件箱：{'、'.join(placed)}；校验结果见该单位页面"
+    if tell_address:
         text += f'。登记邮箱请在配置文件该单位的 emails 中加入 "{row.sender}" 后重启监视程序'
     return True, text
 
