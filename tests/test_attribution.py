@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from tests.conftest import MakeWorkbook
 from tests.daemon_harness import Office
+from tests.fault_tools import immutable
 from workflow.cli import main
 from workflow.config import Agency, load_config
 from workflow.flow.attribution import attribute, registered_name_in, year_in_name
@@ -195,13 +196,65 @@ def test_an_older_ledger_gets_the_new_columns(tmp_path: Path) -> None:
             "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, status)"
             " VALUES ('x', 'a.xlsx', '2022-01-10T09:30:00.000000+08:00', '/w/a', 'rejected')"
         )
-    with Ledger(path, readonly=True) as old:
-        assert old.records()[0].reason is None  # read as it is, before any migration
     with Ledger(path) as ledger:
         (record,) = ledger.records()
     assert (record.attributed_by, record.reason) == (None, None)
     columns = [row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(submissions)")]
-    assert columns[-4:] == ["attributed_by", "reason", "sender", "message_id"]
+    assert columns[-7:] == [
+        "attributed_by",
+        "reason",
+        "sender",
+        "message_id",
+        "seq",
+        "agency_key",
+        "source",
+    ]
+
+
+def _first_release_ledger(path: Path) -> None:
+    with sqlite3.connect(path) as db:  # the schema as first released
+        db.execute(
+            "CREATE TABLE submissions (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL,"
+            " file_name TEXT NOT NULL, received_at TEXT NOT NULL, claimed_path TEXT NOT NULL,"
+            " status TEXT NOT NULL DEFAULT 'claimed', agency TEXT, year INTEGER, outputs TEXT,"
+            " result_path TEXT, error_count INTEGER, warning_count INTEGER, report_values TEXT,"
+            " attempts INTEGER NOT NULL DEFAULT 0, duplicate_of INTEGER, archived_path TEXT,"
+            " archived_at TEXT, finished_at TEXT)"
+        )
+        db.execute(
+            "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, status, agency,"
+            " year) VALUES ('x', 'a.xlsx', '2022-01-10T09:30:00.000000+08:00', '/w/a', 'passed',"
+            " '后河镇人民政府', 2021)"
+        )
+
+
+def test_an_older_ledger_read_first_by_status_is_upgraded_not_called_damaged(
+    tmp_path: Path,
+) -> None:
+    """`workflow status` right after an upgrade, before the daemon ran: the reader brings the
+    ledger up to the current schema and reads it."""
+    path = tmp_path / "ledger.sqlite3"
+    _first_release_ledger(path)
+    with Ledger(path, readonly=True) as old:
+        (record,) = old.records()
+        assert (record.agency, record.reason) == ("后河镇人民政府", None)
+        assert [r.agency for r in old.latest(2021)] == ["后河镇人民政府"]
+    columns = [row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(submissions)")]
+    assert "agency_key" in columns
+
+
+def test_an_older_ledger_in_a_read_only_folder_is_read_as_it_is(tmp_path: Path) -> None:
+    """Where the reader cannot upgrade it (a read-only copy), absent columns read as NULL."""
+    folder = tmp_path / "state"
+    folder.mkdir()
+    path = folder / "ledger.sqlite3"
+    _first_release_ledger(path)
+    with immutable(path, folder):
+        with Ledger(path, readonly=True) as old:
+            (record,) = old.records()
+        columns = [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(submissions)")]
+    assert (record.agency, record.attributed_by, record.seq) == ("后河镇人民政府", None, None)
+    assert "agency_key" not in columns  # not upgraded: read as it is
 
 
 def test_an_ods_names_its_agency_by_our_marks_when_it_is_not_converted(tmp_path: Path) -> None:

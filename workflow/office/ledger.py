@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +49,7 @@ from workflow.office.ledger_rows import (
     now_iso,
 )
 from workflow.office.ledger_upkeep import (
+    ADDED_COLUMNS,
     copy_tables,
     keep_sequence,
     migrate,
@@ -54,6 +57,8 @@ from workflow.office.ledger_upkeep import (
     take_sequence,
     while_locked,
 )
+
+log = logging.getLogger("workflow.office.ledger")
 
 __all__ = [
     "LEDGER_NAME",
@@ -135,6 +140,8 @@ class Ledger:
             table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
             if self._db.execute(table).fetchone() is None:
                 raise sqlite3.DatabaseError("文件中没有台账的数据表")
+            if readonly and self._missing_columns():
+                self._upgrade_for_reading(path)
             if not readonly:
                 patience = self.lock_seconds
                 while_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"), patience)
@@ -150,6 +157,21 @@ class Ledger:
             self._db.close()
             raise
         return self._db
+
+    def _missing_columns(self) -> list[str]:
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(submissions)")}
+        return [column for column, _kind in ADDED_COLUMNS if column not in have]
+
+    def _upgrade_for_reading(self, path: Path) -> None:
+        """A ledger of an earlier release, opened first by a reader (`status` right after an
+        upgrade): it is brought up to the current schema through a writer once, where the
+        state folder allows; otherwise it is read as it is (`_all` reads absent columns as
+        NULL), never called damaged."""
+        try:
+            with Ledger(path, lock_seconds=min(self.lock_seconds, 5.0)):
+                pass
+        except (sqlite3.Error, OSError, LedgerDamaged) as exc:
+            log.info("台账为旧版格式，无法升级（%s），按原样读取", exc)
 
     def copy_to(self, target: Path) -> None:
         """Write the whole ledger as a new database at `target` (SQLite's backup: a consistent
@@ -378,6 +400,22 @@ class Ledger:
 
     # --- reading --------------------------------------------------------------------------------
 
+    def _older_select(self, select: str) -> str | None:
+        """`select` with NULL for each added column the table lacks; None when nothing is
+        missing (or the table itself is gone: then the file is no ledger)."""
+        missing = (
+            self._missing_columns()
+            if self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
+            ).fetchone()
+            else []
+        )
+        if not missing:
+            return None
+        for column in missing:
+            select = re.sub(rf"\b{column}\b", f"NULL AS {column}", select, count=1)
+        return select
+
     def _one(self, sql: str, *args: object, values: bool = True) -> Record | None:
         rows = self._all(sql, *args, values=values)
         return rows[0] if rows else None
@@ -393,7 +431,13 @@ class Ledger:
         except sqlite3.OperationalError as exc:
             if "no such" not in str(exc):
                 raise  # locked, I/O: a condition of the moment
-            raise LedgerDamaged(f"台账文件已不是完整的台账（{exc}）") from exc
+            older = self._older_select(select) if "no such column" in str(exc) else None
+            if older is None:
+                raise LedgerDamaged(f"台账文件已不是完整的台账（{exc}）") from exc
+            try:  # a ledger of an earlier release that could not be upgraded: read as it is
+                return [Record.from_row(r) for r in self._db.execute(f"{older} {sql}", args)]
+            except sqlite3.OperationalError as again:
+                raise LedgerDamaged(f"台账文件已不是完整的台账（{again}）") from again
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, LedgerDamaged):
                 raise
