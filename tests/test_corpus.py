@@ -274,7 +274,9 @@ def test_nothing_is_written_outside_the_outboxes(runs: dict[str, Run]) -> None:
     nowhere: the run folder and the two above it hold nothing of theirs, /tmp no new folder."""
     root = next(iter(runs.values())).outbox.parent.parent
     allowed = (
-        {"config.toml", "outbox", "state"} | {f"{n}.out" for n in runs} | {f"{n}.err" for n in runs}
+        {"config.toml", "outbox", "state", "archive"}
+        | {f"{n}.out" for n in runs}
+        | {f"{n}.err" for n in runs}
     )
     assert {p.name for p in root.iterdir()} <= allowed
     assert {p.name for p in (root / "outbox").iterdir()} == set(runs)
@@ -337,7 +339,7 @@ def test_defusedxml_is_in_force_in_the_installed_environment(
     assert probe.stdout.strip() == "True"
     without_sniffer = (
         "from workflow.workbook import reader\n"
-        "reader.inspect_file = lambda path, name=None: None\n"
+        "reader.inspect_file = lambda *args, **kwargs: None\n"
         "from workflow.cli import main\n"
         "main()\n"
     )
