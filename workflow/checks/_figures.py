@@ -58,19 +58,9 @@ _CATEGORY = re.compile(r"属于|涉及|关于")
 _PART_OPENS = re.compile(r"\s*(?:其中|包括|包含|含)")
 _PART_LEAD = re.compile(r"(?:其中|包括|包含|含)\s*[,:]?\s*$")
 """其中 ending the clause before ("其中，予以公开3件")."""
-_WHOLE_ROWS = frozenset(
-    [
-        "granted",
-        "partial",
-        "denied",
-        "unable",
-        "rejected",
-        "carried_in",
-        "carried_out",
-        "review",
-        "litigation",
-    ]
-)
+_OUTCOME_ROWS = ("granted", "partial", "denied", "unable", "rejected", "carried_in", "carried_out")
+"""Topics that are rows of 表三's outcomes (and what is carried in and out)."""
+_WHOLE_ROWS = frozenset([*_OUTCOME_ROWS, "review", "litigation"])
 """Topics that are a row of 表三 / 表四 of their own, comparable even when said as a part."""
 _QUALIFIED = re.compile(r"^\s*\(\s*(?:含|包括|包含|其中|不含|不包括)")
 """After a number: its own qualifier ("共收到申请8件（含上年结转1件）")."""
@@ -106,21 +96,7 @@ _WHO = re.compile(
     r"自然人|法人|企业|组织|机构|个人|公民|网上|网络|网站|信函|当面|现场|邮寄|传真|电话"
 )
 _OUTCOME = re.compile(r"维持|纠错|纠正|败诉|胜诉|撤诉|驳回|审结|未审结|尚未|撤销|确认违法|调解")
-_APPLICATION_TOPICS = frozenset(
-    [
-        "received",
-        "accepted",
-        "handled",
-        "handled_any",
-        "granted",
-        "partial",
-        "denied",
-        "unable",
-        "rejected",
-        "carried_in",
-        "carried_out",
-    ]
-)
+_APPLICATION_TOPICS = frozenset(["received", "accepted", "handled", "handled_any", *_OUTCOME_ROWS])
 
 _DECISIONS = frozenset(["licensing", "penalty", "coercion"])
 _ITEMS = re.compile(r"事项|清单|目录|标准|基准|裁量|流程|权力")
