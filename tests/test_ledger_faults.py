@@ -273,3 +273,15 @@ def test_a_file_process_could_not_judge_leaves_nothing_for_a_rebuild(
     assert list((tmp_path / "archive").rglob("*.xlsx")) == []
     code, out, err = run("rebuild-ledger", "--dry-run", "--config", str(config))
     assert code == 0 and "共 0 条提交记录" in out, err
+
+
+def test_another_command_under_a_held_write_lock_says_busy_not_damaged(office: Path) -> None:
+    """Any command that writes the ledger (here `mail --unblock`), past `lock_seconds`: one
+    Chinese line that the ledger is busy; never the advice for a damaged ledger."""
+    with write_lock_held(office.parent / "state" / "ledger.sqlite3"):
+        code, out, err = run("mail", "--unblock", "a1@county.test", "--config", str(office))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert "台账被另一个程序占用" in err and "请稍后重试" in err
+    assert "损坏" not in err + out and "移走" not in err + out
+    assert not list((office.parent / "state").glob("ledger.sqlite3.damaged-*"))

@@ -55,7 +55,9 @@ def mail(once: bool, unblock: tuple[str, ...], accept: tuple[int, ...], config: 
     from workflow.office.mail_ledger import MailStore
 
     if unblock:
-        with MailStore(ledger_path(config), archive=config.archive) as store:
+        with MailStore(
+            ledger_path(config), archive=config.archive, lock_seconds=config.ledger_lock_seconds
+        ) as store:
             for address in unblock:
                 done = store.unblock(address)
                 click.echo(f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}")

@@ -206,8 +206,22 @@ class MailStore:
     each mail's facts are also written beside its .eml and each block / unblock into a journal
     there, from which `office.mail_rebuild` rebuilds these tables."""
 
-    def __init__(self, path: Path, *, readonly: bool = False, archive: Path | None = None) -> None:
-        self._setup(Ledger(path, readonly=readonly), owned=True, readonly=readonly, archive=archive)
+    def __init__(
+        self,
+        path: Path,
+        *,
+        readonly: bool = False,
+        archive: Path | None = None,
+        lock_seconds: float | None = None,
+    ) -> None:
+        """`lock_seconds`: how long to wait for another program's lock on the ledger (the
+        office's `[ledger] lock_seconds` for a command; the ledger's default otherwise)."""
+        ledger = (
+            Ledger(path, readonly=readonly)
+            if lock_seconds is None
+            else Ledger(path, readonly=readonly, lock_seconds=lock_seconds)
+        )
+        self._setup(ledger, owned=True, readonly=readonly, archive=archive)
 
     @classmethod
     def over(cls, ledger: Ledger, *, archive: Path | None = None) -> MailStore:
