@@ -327,7 +327,7 @@ def test_inputs_are_unlocked_everything_else_locked(book: OpenpyxlWorkbook) -> N
 
 
 def test_number_formats_and_text_cells(book: OpenpyxlWorkbook) -> None:
-    expected = {FieldType.COUNT: "0", FieldType.WAN_YUAN: "0.0000", FieldType.TEXT: "@"}
+    expected = {FieldType.COUNT: "0", FieldType.WAN_YUAN: "0.0000##", FieldType.TEXT: "@"}
     for field in FIELDS:
         if field.key in ("agency_name", "report_year"):
             continue

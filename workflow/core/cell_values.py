@@ -19,6 +19,7 @@ from workflow.core.form import FIELDS_BY_KEY, FieldType
 
 __all__ = [
     "FEE_DECIMALS",
+    "FEE_FORMAT",
     "FEE_PLACES",
     "Parsed",
     "decimal_places",
@@ -34,6 +35,9 @@ FEE_PLACES = 4
 FEE_DECIMALS = 6
 """The default of ``[checks] fee_decimals``: published reports print 万元 to the 分
 (18651.064104), which is normal, not a typing slip."""
+FEE_FORMAT = "0." + "0" * FEE_PLACES + "#" * (FEE_DECIMALS - FEE_PLACES)
+"""Excel's number format of a fee cell (workbook and summary): at least `FEE_PLACES` places, and
+up to `FEE_DECIMALS`, so a fee typed to the 分 shows whole instead of rounded to the 元."""
 FLOAT_PLACES = 9
 """Below this, a binary float's tail is noise, not what was typed."""
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")

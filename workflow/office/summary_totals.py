@@ -34,6 +34,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.workbook import Workbook
 
+from workflow.core.cell_values import FEE_FORMAT
 from workflow.core.form import (
     FIELDS,
     FIELDS_BY_KEY,
@@ -95,7 +96,7 @@ def _total_formats(workbook: Workbook) -> dict[FieldType, Format]:
     }
     return {
         FieldType.COUNT: workbook.add_format(base | {"num_format": "0"}),
-        FieldType.WAN_YUAN: workbook.add_format(base | {"num_format": "0.0000"}),
+        FieldType.WAN_YUAN: workbook.add_format(base | {"num_format": FEE_FORMAT}),
     }
 
 

@@ -24,6 +24,7 @@ from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from workflow.core.cell_values import FEE_FORMAT
 from workflow.core.form import FIELDS_BY_KEY, FieldType
 from workflow.core.text import page_header, wrapped_lines
 
@@ -71,7 +72,7 @@ class Styles:
         unlocked = {"locked": False, "bg_color": INPUT_FILL, **grid}
         self.inputs: dict[FieldType, Format] = {
             FieldType.COUNT: fmt(num_format="0", align="center", **unlocked),
-            FieldType.WAN_YUAN: fmt(num_format="0.0000", align="center", **unlocked),
+            FieldType.WAN_YUAN: fmt(num_format=FEE_FORMAT, align="center", **unlocked),
             # '@' keeps whatever is typed as text, even '=HYPERLINK(...)' or '001'.
             FieldType.TEXT: fmt(num_format="@", align="left", valign="top", **unlocked),
         }
