@@ -119,7 +119,7 @@ def test_an_agency_not_in_the_file_is_refused(cfg: Path) -> None:
 
 
 def test_without_a_config_file_nothing_can_be_registered() -> None:
-    with pytest.raises(RegistryEditError, match="内置的默认配置.*请用配置文件启动"):
+    with pytest.raises(RegistryEditError, match=r"内置的默认配置.*请用配置文件启动"):
         add_agency_email(None, "后河镇人民政府", "x@county.test")
     packaged = load_config(Path(__file__).parents[1] / "workflow" / "data" / "config.toml")
     with pytest.raises(RegistryEditError, match="请用配置文件启动"):
@@ -164,3 +164,15 @@ def test_edits_at_the_same_moment_are_all_kept(cfg: Path) -> None:
     for t in threads:
         t.join()
     assert sorted(emails(cfg, "城关镇人民政府")) == sorted(addresses)
+
+
+def test_a_file_that_would_not_load_is_not_written(cfg: Path) -> None:
+    """Broken by hand since the daemon started: the edit must not hand the daemon's next
+    start a file of ours that stops it (it says what is wrong instead)."""
+    broken = CONFIG.replace(
+        'state = "state"   # 台账\n', 'state = "state"   # 台账\n[watch]\nworkers = "两个"\n'
+    )
+    cfg.write_text(broken, "utf-8")
+    with pytest.raises(RegistryEditError, match=r"登记后的配置文件无法读取，未改动.*workers"):
+        add_agency_email(cfg, "后河镇人民政府", "x@county.test")
+    assert cfg.read_text("utf-8") == broken
