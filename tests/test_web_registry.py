@@ -164,3 +164,18 @@ def test_without_the_box_the_config_is_not_touched(office: WebOffice) -> None:
     client.post("/mail/accept", data={"key": HELD_KEY, "agency": SEED_AGENCY, "csrf_token": token})
     assert office.config_path.read_bytes() == before
     assert inbox(office) == ["后河镇年报.xlsx"]
+
+
+def test_a_stopped_daemons_lock_file_is_no_running_daemon(office: WebOffice) -> None:
+    """The lock file stays behind when the daemon stops: only a held lock means one runs."""
+    from workflow.intake.folder.state_guard import lock_is_held
+
+    path = office.config.state / LOCK_NAME
+    assert not lock_is_held(path)  # never started here
+    lock = take_lock(path)
+    assert lock is not None and lock_is_held(path)
+    lock.close()
+    assert path.exists() and not lock_is_held(path)
+    again = take_lock(path)  # the probe took nothing a daemon then needs
+    assert again is not None
+    again.close()
