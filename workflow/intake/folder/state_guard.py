@@ -80,7 +80,7 @@ def lock_is_held(path: Path) -> bool:
     tried, at once released, and the file neither created nor written; when it cannot be
     told, the answer is yes (the caller then does what is safe with a daemon running)."""
     try:
-        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below, releasing the try
+        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closing it (below) releases the lock
     except FileNotFoundError:
         return False
     except OSError:
