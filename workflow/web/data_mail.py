@@ -5,7 +5,9 @@ three times: `intake.mail.held`); "resume replies" is `workflow mail --unblock`;
 waiting are those in state ``pending`` (SMTP down or throttled); a reminder round is
 `workflow remind`. Taking in held mail for an agency is `workflow mail --accept` when the
 sender may submit for it; for a sender not (yet) in the directory its workbooks go into the
-inbox instead (`accept_held_mail`).
+inbox instead (`accept_held_mail`), unless the clerk registers the sender: then the address
+is written into config.toml first (`office.registry_edit`) and the mail taken in as from a
+registered sender (`_register_and_accept`).
 """
 
 from __future__ import annotations
@@ -89,10 +91,8 @@ def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -
     envelope the clerk checked, a mail that failed three times): `workflow mail --accept`,
     and a mail pass in the background judges it and replies in its thread. A sender not in
     the directory: its workbooks go into the inbox, where the daemon judges them as any file
-    put there by hand (the workbook names its agency; no mail reply is sent for them).
-
-    Adding the sender to the agency's `emails` is the registry's business (config.toml); the
-    page says what to write there instead of editing the office's configuration.
+    put there by hand (the workbook names its agency; no mail reply is sent for them); with
+    `add_address`, the sender is registered first (`_register_and_accept`).
     """
     row = held_mail(config, key)
     target = next((a for a in config.agencies if a.name == agency), None)
@@ -102,7 +102,44 @@ def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -
         return False, f"名录中没有“{agency}”"
     if any(a.name == target.name for a in config.agencies_of(row.sender)):
         return _accept_in_thread(config, row)
-    return _into_inbox(config, row, target.name, add_address and row.sender not in target.emails)
+    if add_address:
+        return _register_and_accept(config, row, target.name)
+    return _into_inbox(config, row, target.name)
+
+
+def _register_and_accept(config: Config, row: MailRow, agency: str) -> tuple[bool, str]:
+    """Add the sender to `agency`'s `emails` in config.toml, then take the mail in.
+
+    The running daemon read config.toml when it started and knows nothing of the new address
+    until it is restarted; a mail released to its mail pass now would be judged as from a
+    stranger (every workbook "another agency's", and that answer mailed to the agency). So
+    the mail goes the `mail --accept` way, judged by a pass of this process with the file
+    read again, only while no daemon runs on this state folder; with one running, its
+    workbooks go into the inbox, which judges them by the agency they name.
+    """
+    from workflow.config import load_config
+    from workflow.intake.folder.state_guard import LOCK_NAME, lock_is_held
+    from workflow.office.registry_edit import RegistryEditError, add_agency_email
+
+    try:
+        added = add_agency_email(config.source, agency, row.sender)
+    except RegistryEditError as exc:
+        return False, f"{exc}；这封邮件未处理"
+    done = "已登记" if added.added else "已在配置文件中登记，无需再加"
+    note = (
+        f"{added.address} {done}为“{agency}”的报送邮箱（{added.path}），"
+        "重启监视程序后生效，此后该地址发来的邮件自动校验并回复"
+    )
+    try:
+        fresh = load_config(added.path)
+    except ConfigError as exc:  # checked before writing; changed by hand since?
+        ok, text = _into_inbox(config, row, agency)
+        return ok, f"{note}；配置文件重新读取失败（{exc}）；{text}"
+    if lock_is_held(config.state / LOCK_NAME):
+        ok, text = _into_inbox(fresh, row, agency)
+    else:
+        ok, text = _accept_in_thread(fresh, row)
+    return ok, f"{note}；这封邮件：{text}"
 
 
 def _accept_in_thread(config: Config, row: MailRow) -> tuple[bool, str]:
@@ -127,7 +164,7 @@ def _one_pass(config: Config) -> None:
         log.exception("网页接受邮件后的收取未完成，将在下次收取邮件时处理")
 
 
-def _into_inbox(config: Config, row: MailRow, agency: str, tell_address: bool) -> tuple[bool, str]:
+def _into_inbox(config: Config, row: MailRow, agency: str) -> tuple[bool, str]:
     from workflow.core.atomic import place_new
     from workflow.intake.mail.message import parse_message
 
@@ -148,10 +185,7 @@ def _into_inbox(config: Config, row: MailRow, agency: str, tell_address: bool) -
             placed.append(place_new(Path(tmp.name), config.inbox / name).name)
         finally:
             Path(tmp.name).unlink(missing_ok=True)
-    text = f"已按“{agency}”的报送放入收件箱：{'、'.join(placed)}；校验结果见该单位页面"
-    if tell_address:
-        text += f'。登记邮箱请在配置文件该单位的 emails 中加入 "{row.sender}" 后重启监视程序'
-    return True, text
+    return True, f"已按“{agency}”的报送放入收件箱：{'、'.join(placed)}；校验结果见该单位页面"
 
 
 # --- reminders ------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import IO
 
 from workflow.office.ledger import Ledger
 
-__all__ = ["StateGuard", "take_lock"]
+__all__ = ["StateGuard", "lock_is_held", "take_lock"]
 
 log = logging.getLogger("workflow.intake.daemon")
 
@@ -73,6 +73,32 @@ def take_lock(path: Path) -> IO[str] | None:
     fh.write(f"{os.getpid()}\n")
     fh.flush()
     return fh
+
+
+def lock_is_held(path: Path) -> bool:
+    """Whether a daemon holds the lock at `path` (runs on this state folder). The lock is only
+    tried, at once released, and the file neither created nor written; when it cannot be
+    told, the answer is yes (the caller then does what is safe with a daemon running)."""
+    try:
+        fh = open(path, encoding="utf-8")  # noqa: SIM115 - closing it (below) releases the lock
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    with fh:
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+    return False
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
