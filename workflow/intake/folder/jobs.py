@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from workflow.config import Config
 from workflow.core.errors import OutputError
@@ -48,6 +48,16 @@ class Job:
     seq: int | None = None
     """The ledger's claim sequence: written into result.json and the archive name."""
 
+    def meta(self) -> dict[str, Any]:
+        """What the pipeline writes into result.json for this file (and its rejections)."""
+        return {
+            "display_name": self.name,
+            "received_at": self.received_at,
+            "sha256": self.sha256,
+            "sequence": self.seq,
+            "source": "inbox",
+        }
+
 
 @dataclass(slots=True)
 class Done:
@@ -67,15 +77,9 @@ def run_job(job: Job, config: Config) -> Done:
     """Process one file; never raises. Runs in a worker process (or in-process)."""
     start = time.perf_counter()
     _test_hook_hang(job)
-    meta = {
-        "display_name": job.name,
-        "received_at": job.received_at,
-        "sha256": job.sha256,
-        "sequence": job.seq,
-        "source": "inbox",
-    }
+    meta = job.meta()
     try:
-        result = process_file(job.path, config, history=history_lookup(config), **meta)  # type: ignore[arg-type]
+        result = process_file(job.path, config, history=history_lookup(config), **meta)
         return Done(job, result, time.perf_counter() - start)
     except OutputError as exc:
         return Done(job, None, time.perf_counter() - start, blocked=str(exc))
@@ -84,7 +88,7 @@ def run_job(job: Job, config: Config) -> Done:
         if job.republish:
             return Done(job, None, time.perf_counter() - start, trace)
         try:
-            result = reject_internal_error(job.path, config, exc, **meta)  # type: ignore[arg-type]
+            result = reject_internal_error(job.path, config, exc, **meta)
         except OutputError as blocked:
             return Done(job, None, time.perf_counter() - start, trace, blocked=str(blocked))
         except Exception:

@@ -114,32 +114,14 @@ class Recording:
 
     def _internal_error(self, job: Job, exc: BaseException) -> None:
         log.error("放弃处理 %s：%s", shown(job.name), exc)
-        result = reject_internal_error(
-            job.path,
-            self.config,
-            exc,
-            display_name=job.name,
-            received_at=job.received_at,
-            sha256=job.sha256,
-            sequence=job.seq,
-            source="inbox",
-        )
+        result = reject_internal_error(job.path, self.config, exc, **job.meta())
         self._record_result(job, result, 0.0)
 
     def _give_up_slow(self, job: Job) -> None:
         seconds = self.config.watch.file_seconds
         self.too_slow.add(job.id)
         try:
-            result = reject_too_slow(
-                job.path,
-                self.config,
-                seconds,
-                display_name=job.name,
-                received_at=job.received_at,
-                sha256=job.sha256,
-                sequence=job.seq,
-                source="inbox",
-            )
+            result = reject_too_slow(job.path, self.config, seconds, **job.meta())
         except Exception as exc:  # a full disk: the rejection is written later, never run again
             problem = output_problem(exc)
             log.error("无法写出 %s 的退回结果，30 秒后重试：%s", shown(job.name), problem)
