@@ -91,17 +91,9 @@ class YearView:
 
 
 def _ledger_years(config: Config) -> list[int]:
-    """The years of processed submissions, newest first: `year.known_years` without reading
-    every row's values (the page asks on every view)."""
+    """The years of processed submissions, newest first (`Ledger.years`: one DISTINCT query)."""
     with read_ledger(config) as ledger:
-        if ledger is None:
-            return []
-        rows = ledger.connection.execute(
-            "SELECT DISTINCT year FROM submissions WHERE year IS NOT NULL"
-            f" AND status IN ({', '.join('?' for _ in DONE)}) ORDER BY year DESC",
-            tuple(DONE),
-        )
-        return [int(year) for (year,) in rows]
+        return [] if ledger is None else ledger.years()
 
 
 def report_years(config: Config) -> list[int]:
@@ -140,24 +132,25 @@ class _Totals(Mapping[str, int]):
 
 
 def _via(config: Config, record: Record) -> str:
-    if record.sender:
+    """How the file came: the row's `source`; a row of a ledger from before that column is
+    told by its sender and where it was claimed."""
+    if record.source == "mail" or (record.source is None and record.sender):
         return _VIA["mail"]
+    if record.source == "inbox":
+        return _VIA["inbox"]
     work = config.state / "work"
-    if record.claimed_path and record.claimed_path.parent == work:
+    if record.source is None and record.claimed_path and record.claimed_path.parent == work:
         return _VIA["inbox"]
     return _VIA["hand"]
 
 
 def _latest_records(config: Config, year: int) -> dict[str, Record]:
-    """The newest processed row of each agency (by `agency_key`) for `year`."""
-    latest: dict[str, Record] = {}
+    """The newest processed row of each agency (by `agency_key`) for `year` (`Ledger.latest`:
+    one window query, not every row of the year)."""
     with read_ledger(config) as ledger:
         if ledger is None:
-            return latest
-        for row in ledger.year_rows(year):  # oldest first: the last one stays
-            if row.agency:
-                latest[agency_key(row.agency)] = row
-    return latest
+            return {}
+        return {agency_key(row.agency): row for row in ledger.latest(year) if row.agency}
 
 
 def year_view(config: Config, year: int) -> YearView:
