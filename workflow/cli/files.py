@@ -136,8 +136,12 @@ def process(
                 click.echo(f"错误：{exc}；{name} 未处理，也未登记。", err=True)
                 ok = False
                 continue
-            meta: dict[str, Any] = {"display_name": name, "received_at": received}
-            meta.update(sequence=seq, source="process")
+            meta: dict[str, Any] = {
+                "display_name": name,
+                "received_at": received,
+                "sequence": seq,
+                "source": "process",
+            }
             try:
                 try:
                     result = process_file(
@@ -201,46 +205,45 @@ def import_history(files: tuple[Path, ...], config: Config) -> None:
 
     require_files(files)
     ok = True
-    recorder = Recorder(config, "import-history")
-    for path in files:
-        outcome = check_file(path, config, display_name=str(path))
-        if outcome.submission is None:
-            ok = False
-            click.echo(f"{path}：未导入（无法读取）")
+    with Recorder(config, "import-history") as recorder:
+        for path in files:
+            outcome = check_file(path, config, display_name=str(path))
+            if outcome.submission is None:
+                ok = False
+                click.echo(f"{path}：未导入（无法读取）")
+                for f in outcome.findings:
+                    click.echo(f"  {f.message}")
+                continue
+            # to the second: the archive name holds the time, so a rebuild restores it exactly
+            received = datetime.now().astimezone().replace(microsecond=0)
+            archived = None
+            try:
+                seq = recorder.reserve()
+                archived = recorder.archive(Path(path), received, seq)
+                result = ProcessResult(
+                    file=outcome.file,
+                    status=outcome.status,
+                    findings=outcome.findings,
+                    submission=outcome.submission,
+                    sha256=sha256_file(path),
+                    outputs={IMPORTED: "import-history"},
+                    received_at=received,
+                    sequence=seq,
+                    source="import-history",
+                )
+                recorder.record(Path(path), result, archived)
+            except NotRecorded as exc:
+                recorder.forget(archived)  # not imported: nothing for a rebuild to import either
+                click.echo(f"错误：{exc}；{path} 未导入。", err=True)
+                ok = False
+                continue
+            click.echo(f"{path}：已导入 {outcome.agency} {outcome.year} 年报告")
+            if outcome.status != PASSED:
+                click.echo(
+                    f"  注意：该报告按今年的规则有 {outcome.error_count} 个错误，"
+                    "已照原样记录为历史，跨年度检查将使用其中的数字："
+                )
             for f in outcome.findings:
-                click.echo(f"  {f.message}")
-            continue
-        # to the second: the archive name holds the time, so a rebuild restores it exactly
-        received = datetime.now().astimezone().replace(microsecond=0)
-        archived = None
-        try:
-            seq = recorder.reserve()
-            archived = recorder.archive(Path(path), received, seq)
-            result = ProcessResult(
-                file=outcome.file,
-                status=outcome.status,
-                findings=outcome.findings,
-                submission=outcome.submission,
-                sha256=sha256_file(path),
-                outputs={IMPORTED: "import-history"},
-                received_at=received,
-                sequence=seq,
-                source="import-history",
-            )
-            recorder.record(Path(path), result, archived)
-        except NotRecorded as exc:
-            recorder.forget(archived)  # not imported: nothing for a rebuild to import either
-            click.echo(f"错误：{exc}；{path} 未导入。", err=True)
-            ok = False
-            continue
-        click.echo(f"{path}：已导入 {outcome.agency} {outcome.year} 年报告")
-        if outcome.status != PASSED:
-            click.echo(
-                f"  注意：该报告按今年的规则有 {outcome.error_count} 个错误，已照原样记录为历史，"
-                "跨年度检查将使用其中的数字："
-            )
-        for f in outcome.findings:
-            if f.is_error or f.rule == "source.note":
-                click.echo(f"  {f.severity.chinese}：{f.message}")
-    recorder.close()
+                if f.is_error or f.rule == "source.note":
+                    click.echo(f"  {f.severity.chinese}：{f.message}")
     sys.exit(0 if ok else 1)
