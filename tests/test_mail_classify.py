@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mail_helpers import raw_mail
+from tests.mail_helpers import plain_part, raw_mail
 from tests.mail_servers import OFFICE
 from workflow.intake.mail.classify import bounce_of, never_answer_reason
-from workflow.intake.mail.message import parse_message
+from workflow.intake.mail.message import parse_message, references_of
 
 
 @pytest.mark.parametrize(
@@ -90,3 +90,13 @@ def test_a_mail_answering_ours_is_known_by_our_ids_even_without_a_record() -> No
     assert not answering("<m1@county.test>")  # someone else's mail
     recorded = parse_message(raw_mail(headers=["References: <m1@county.test>"]))
     assert answers_us(recorded, OFFICE, lambda ids: ["a1@county.test"])
+
+
+def test_references_from_the_headers_alone_are_those_of_the_whole_parse() -> None:
+    raw = raw_mail(
+        headers=["References: <a@x.cn>\r\n <b@x.cn>", "In-Reply-To: <c@x.cn>"],
+        attachments=[plain_part("年报.xlsx", b"PK\x03\x04 not really")],
+    )
+    assert (
+        references_of(raw) == parse_message(raw).references == ["<a@x.cn>", "<b@x.cn>", "<c@x.cn>"]
+    )

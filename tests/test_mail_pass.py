@@ -362,3 +362,22 @@ def test_a_registered_address_failing_dmarc_is_refused_not_processed(
     assert _submissions(mail_office) == []
     with mail_office.dovecot.client() as c:
         assert len(c.messages("待人工处理")) == 1
+
+
+def test_the_reply_keeps_the_agencys_thread(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    """The References of the agency's mail (an earlier exchange) go on in our reply's, read
+    from the archived mail's headers."""
+    book = make_workbook("后河镇2021年报.xlsx").read_bytes()
+    headers = ["References: <first@county.test>", "In-Reply-To: <ours@county.test>"]
+    mail_office.dovecot.deliver(
+        raw_mail(headers=headers, attachments=[rfc2231_part("后河镇2021年报.xlsx", book)])
+    )
+    run_pass(mail_office.config)
+    [reply] = mail_office.replies(1)
+    assert reply["References"].split() == [
+        "<first@county.test>",
+        "<ours@county.test>",
+        "<m1@county.test>",
+    ]

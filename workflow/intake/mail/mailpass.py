@@ -51,7 +51,7 @@ from workflow.intake.mail.classify import answers_us, bounce_of, never_answer_re
 from workflow.intake.mail.compose import build_message, note_body, reply_id, reply_text
 from workflow.intake.mail.connection_errors import explain
 from workflow.intake.mail.imap import CONNECTION_ERRORS, ImapSession
-from workflow.intake.mail.message import ParsedMail, parse_message
+from workflow.intake.mail.message import ParsedMail, parse_message, references_of
 from workflow.intake.mail.smtp import MessageRefused, send
 from workflow.intake.mail.trust import sender_trust
 from workflow.office.ledger import ledger_path
@@ -371,8 +371,7 @@ class _Pass:
 
     def _reclassify(self, row: MailRow) -> MailRow:
         assert row.eml_path
-        raw = Path(row.eml_path).read_bytes()
-        mail = parse_message(raw, unpack_limit=self.settings.max_message_bytes)
+        mail = self._parsed(row)
         kind, reason, agency = self._classify(mail, too_big=False)
         self.store.set_state(row.key, "received", kind=kind, reason=reason, agency=agency)
         if kind == "refused":
@@ -497,4 +496,4 @@ class _Pass:
     def _references(self, row: MailRow) -> list[str]:
         if not row.eml_path or not Path(row.eml_path).exists():
             return []
-        return self._parsed(row).references
+        return references_of(Path(row.eml_path).read_bytes())

@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from workflow.intake.mail.filenames import RAW_POLICY, attachment_name, decode_text
@@ -31,6 +32,7 @@ __all__ = [
     "is_workbook_name",
     "normalize_id",
     "parse_message",
+    "references_of",
 ]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
@@ -104,6 +106,16 @@ def _ids(value: str | None) -> list[str]:
         if normal and "@" in normal:
             found.append(normal)
     return found
+
+
+def _references(message: Message) -> list[str]:
+    return _ids(message.get("References")) + _ids(message.get("In-Reply-To"))
+
+
+def references_of(raw: bytes) -> list[str]:
+    """The Message-IDs `raw` refers to (References, then In-Reply-To), from its headers alone:
+    a reply's threading needs no second walk through the attachments (`parse_message`)."""
+    return _references(BytesHeaderParser(policy=RAW_POLICY).parsebytes(raw))
 
 
 def _sender(message: Message) -> tuple[str, str]:
@@ -189,7 +201,7 @@ def parse_message(raw: bytes, *, unpack_limit: int = DEFAULT_UNPACK_LIMIT) -> Pa
         sender_name=decode_text(name),
         subject=decode_text(str(message.get("Subject", "") or "")).strip(),
         date=_date(message),
-        references=_ids(message.get("References")) + _ids(message.get("In-Reply-To")),
+        references=_references(message),
     )
     for part in message.walk():
         if not _is_attachment(part):
