@@ -7,7 +7,10 @@ import imaplib
 import smtplib
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -134,3 +137,18 @@ def test_the_mail_code_catches_nothing_that_explain_does_not_know() -> None:
             assert issubclass(cls, CAUGHT), cls
     assert smtp_module._REFUSALS and all(issubclass(c, CAUGHT) for c in smtp_module._REFUSALS)
     assert imaplib.IMAP4.error in CAUGHT and smtplib.SMTPException in CAUGHT
+
+
+def test_mail_announced_after_the_search_wakes_the_idle_at_once(
+    mail_office: MailOffice,
+) -> None:
+    """A mail that arrives after the pass's SEARCH and is announced in answer to a later
+    command of the pass (here a NOOP) is news for the IDLE that follows, not a 25-minute wait."""
+    with ImapSession(mail_office.config.mail, "office-pass") as session:
+        session.select_inbox()
+        assert session.unhandled(date(2000, 1, 1)) == []
+        mail_office.dovecot.deliver(raw_mail(body="在搜索之后到达"))
+        session.client.noop()  # the pass's next command: the server announces the mail here
+        started = time.monotonic()
+        assert session.idle(20, threading.Event())
+        assert time.monotonic() - started < 5

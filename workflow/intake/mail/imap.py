@@ -187,6 +187,10 @@ class ImapSession:
         """UIDs in INBOX not carrying our keyword that arrived on or after `since`, oldest
         first (SINCE compares the server's arrival date, not the sender's Date header)."""
         day = f"{since.day}-{_MONTHS[since.month - 1]}-{since.year}"
+        # News from here on is news for `idle`: mail the server announces in answer to any
+        # later command of this pass (a FETCH, a MOVE) was not in this search.
+        for key in ("EXISTS", "RECENT"):
+            self.client.untagged_responses.pop(key, None)
         search = self.client.uid("SEARCH", "UNKEYWORD", self.settings.keyword, "SINCE", day)
         data = _check(search, "SEARCH")
         return sorted(int(u) for u in (data[0] or b"").split())
@@ -271,10 +275,9 @@ class ImapSession:
         deadline = time.monotonic() + min(seconds, 25 * 60)
         news: list[bytes] = []
         try:
-            for key in ("EXISTS", "RECENT"):
-                self.client.untagged_responses.pop(key, None)
             self.box.idle.start()
-            # Mail that came during the pass is announced as IDLE starts, before "+ idling".
+            # Mail that came after the pass's search: announced in answer to one of its later
+            # commands (kept since `unhandled`), or as IDLE starts, before "+ idling".
             if "EXISTS" in self.client.untagged_responses:
                 news = [b"EXISTS"]
             while not news and not stop.is_set() and time.monotonic() < deadline:
