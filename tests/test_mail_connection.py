@@ -152,3 +152,30 @@ def test_mail_announced_after_the_search_wakes_the_idle_at_once(
         started = time.monotonic()
         assert session.idle(20, threading.Event())
         assert time.monotonic() - started < 5
+
+
+def test_mail_that_came_before_the_select_back_from_sent_wakes_the_idle(
+    mail_office: MailOffice,
+) -> None:
+    """Sending a reply looks in Sent and selects INBOX again; a mail that arrived meanwhile is
+    counted in that SELECT's answer, and is still news for the IDLE."""
+    with ImapSession(mail_office.config.mail, "office-pass") as session:
+        session.select_inbox()
+        assert session.unhandled(date(2000, 1, 1)) == []
+        mail_office.dovecot.deliver(raw_mail(body="发送回复时到达"))
+        session.select_inbox()
+        started = time.monotonic()
+        assert session.idle(20, threading.Event())
+        assert time.monotonic() - started < 5
+
+
+def test_a_select_back_from_sent_with_no_new_mail_is_no_news(mail_office: MailOffice) -> None:
+    """No busy loop while replies wait for SMTP: the SELECT's own count is not news."""
+    mail_office.dovecot.deliver(raw_mail(body="早已收到"))
+    with ImapSession(mail_office.config.mail, "office-pass") as session:
+        session.select_inbox()
+        assert len(session.unhandled(date(2000, 1, 1))) == 1
+        session.select_inbox()
+        started = time.monotonic()
+        assert not session.idle(2, threading.Event())
+        assert time.monotonic() - started >= 1.5

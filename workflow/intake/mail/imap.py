@@ -91,6 +91,10 @@ class ImapSession:
         self.capabilities: set[str] = set()
         self.sent_folder = settings.sent_folder
         self.uidvalidity = 0
+        self.uidnext: int | None = None
+        self.news_from: int | None = None
+        """The UIDNEXT INBOX had when the pass searched it: a message with a UID from here on
+        arrived after the search, and is news for `idle` however the server announced it."""
         timeout = settings.timeout_seconds
         host, port = settings.imap_host, settings.imap_port
         try:
@@ -179,6 +183,8 @@ class ImapSession:
         self.commands.append("SELECT")
         value = self.client.untagged_responses.get("UIDVALIDITY", [b"0"])[-1]
         self.uidvalidity = int(value if isinstance(value, bytes) else value[0])
+        uidnext = self.client.untagged_responses.get("UIDNEXT", [None])[-1]
+        self.uidnext = int(uidnext) if isinstance(uidnext, bytes | str) else None
         return self.uidvalidity
 
     # --- messages -------------------------------------------------------------------------------
@@ -187,10 +193,7 @@ class ImapSession:
         """UIDs in INBOX not carrying our keyword that arrived on or after `since`, oldest
         first (SINCE compares the server's arrival date, not the sender's Date header)."""
         day = f"{since.day}-{_MONTHS[since.month - 1]}-{since.year}"
-        # News from here on is news for `idle`: mail the server announces in answer to any
-        # later command of this pass (a FETCH, a MOVE) was not in this search.
-        for key in ("EXISTS", "RECENT"):
-            self.client.untagged_responses.pop(key, None)
+        self.news_from = self.uidnext  # from the SELECT that began this pass
         search = self.client.uid("SEARCH", "UNKEYWORD", self.settings.keyword, "SINCE", day)
         data = _check(search, "SEARCH")
         return sorted(int(u) for u in (data[0] or b"").split())
@@ -266,6 +269,13 @@ class ImapSession:
 
     # --- waiting --------------------------------------------------------------------------------
 
+    def _arrived_since_search(self) -> bool:
+        if self.news_from is None:
+            return False
+        found = _check(self.client.uid("SEARCH", "UID", f"{self.news_from}:*"), "SEARCH")
+        # "n:*" also matches the last message when every UID is below n (RFC 3501)
+        return any(int(u) >= self.news_from for u in (found[0] or b"").split())
+
     @property
     def can_idle(self) -> bool:
         return "IDLE" in self.capabilities
@@ -275,9 +285,15 @@ class ImapSession:
         deadline = time.monotonic() + min(seconds, 25 * 60)
         news: list[bytes] = []
         try:
+            for key in ("EXISTS", "RECENT"):
+                self.client.untagged_responses.pop(key, None)
+            # Mail that came after the pass's search may have been announced in answer to one
+            # of its later commands (a FETCH, the SELECT back from Sent), so it is looked for by
+            # UID; what comes from here on is announced by the server.
+            if self._arrived_since_search():
+                return True
             self.box.idle.start()
-            # Mail that came after the pass's search: announced in answer to one of its later
-            # commands (kept since `unhandled`), or as IDLE starts, before "+ idling".
+            # Mail that came during that look is announced as IDLE starts, before "+ idling".
             if "EXISTS" in self.client.untagged_responses:
                 news = [b"EXISTS"]
             while not news and not stop.is_set() and time.monotonic() < deadline:
