@@ -6,6 +6,7 @@
     arithmetic      errors 2–5: the equations of `form.SUM_RULES`
     amounts         warning: 行政事业性收费 that looks typed in 元
     self_reference  warning: a town that says 我局, a department that says 我镇
+    signature       warning: a report signed by another body (a renamed body's old name)
     applications    warning: the prose's count of applications against the table
     prose_figures   warning: other numbers of the prose against the cells they stand for
     fees            warnings: 信息处理费 said both ways; not mentioned in 六
@@ -41,6 +42,7 @@ from workflow.checks.identity import check_identity
 from workflow.checks.prose_figures import check_prose_figures
 from workflow.checks.registry import check_registry
 from workflow.checks.self_reference import check_self_reference
+from workflow.checks.signature import check_signature
 from workflow.checks.source import check_source_notes
 from workflow.checks.topics import check_overview_topics
 from workflow.checks.value_format import check_values
@@ -66,6 +68,7 @@ __all__ = [
     "check_prose_figures",
     "check_registry",
     "check_self_reference",
+    "check_signature",
     "check_source_notes",
     "check_values",
     "check_years",
@@ -84,6 +87,7 @@ ALL_CHECKS: tuple[Check, ...] = (
     check_arithmetic,
     check_amounts,
     check_self_reference,
+    check_signature,
     check_applications_statement,
     check_prose_figures,
     check_fee_statement,

@@ -233,6 +233,13 @@ _CATALOGUE: tuple[Rule, ...] = (
         "“{label}”中出现“{actual}”，但{agency}为{kind}，应自称{advice}。",
     ),
     Rule(
+        "text.signature_agency",
+        W,
+        "落款单位与报告单位不一致",
+        "“{label}”末尾的落款为“{actual}”，与本报告的单位“{expected}”不一致。"
+        "请确认落款是否沿用了其他单位或更名前的单位名称。",
+    ),
+    Rule(
         "text.applications_contradiction",
         W,
         "文字与申请数量不符",
