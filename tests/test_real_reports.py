@@ -15,9 +15,9 @@ import hashlib
 import re
 import sys
 import tomllib
-from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,21 +78,20 @@ def test_answer_key_covers_every_page_and_is_well_formed() -> None:
             assert before["year"] == year - 1, name
 
 
-def _rebuild_function() -> Callable[[str], tuple[str, dict[str, object]]]:
-    """`rebuild.rebuild` of the corpus folder (a script there, not a package)."""
+def _rebuild_script() -> Any:
+    """The corpus folder's `rebuild.py` (a script there, not a package): its `rebuild` and its
+    list of `originals`, the pages it leaves alone."""
     sys.path.insert(0, str(CORPUS))
     try:
-        from rebuild import rebuild  # type: ignore[import-not-found]
+        import rebuild  # type: ignore[import-not-found]
     finally:
         sys.path.remove(str(CORPUS))
     return rebuild
 
 
 def _originals() -> dict[str, dict[str, object]]:
-    data = tomllib.loads((CORPUS / "originals.toml").read_text(encoding="utf-8"))
-    pages = data["pages"]
-    assert isinstance(pages, dict)
-    return pages
+    originals: dict[str, dict[str, object]] = _rebuild_script().originals()
+    return originals
 
 
 class _ArticleText(HTMLParser):
@@ -137,6 +136,15 @@ def test_at_least_five_pages_are_the_sites_own_markup_byte_for_byte() -> None:
         assert (CORPUS / "sources" / f"{report_id}.txt").exists(), report_id
 
 
+def test_the_rebuild_script_leaves_the_original_pages_alone() -> None:
+    """Running rebuild.py over the original pages writes nothing: their bytes stay the
+    archive's."""
+    kept = _originals()
+    before = {r: (CORPUS / f"{r}.html").read_bytes() for r in kept}
+    assert _rebuild_script().main(list(kept)) == 0
+    assert {r: (CORPUS / f"{r}.html").read_bytes() for r in kept} == before
+
+
 def test_each_original_page_says_what_its_archived_text_says() -> None:
     """The copy is checked against the archive's second record of the page (page.txt): the
     article's words and numbers, every one, in order. For pages of the site's older layout the
@@ -158,7 +166,7 @@ def test_the_sites_own_markup_reads_to_the_numbers_its_rebuilt_page_holds(tmp_pa
     """The reader meets the site's real markup (Word-pasted runs, a <p> per character, the
     chrome) and gets every number of the three tables the rebuilt page — made from the
     archive's text and checked by hand — holds."""
-    rebuild = _rebuild_function()
+    rebuild = _rebuild_script().rebuild
     for report_id in _originals():
         rebuilt_page, _ = rebuild(report_id)
         rebuilt = tmp_path / f"{report_id}.html"
@@ -173,7 +181,7 @@ def test_the_sites_own_markup_reads_to_the_numbers_its_rebuilt_page_holds(tmp_pa
 
 
 def test_each_rebuilt_page_is_what_its_archived_source_gives() -> None:
-    rebuild = _rebuild_function()
+    rebuild = _rebuild_script().rebuild
     kept = _originals()
     rebuilt = [s for s in sorted((CORPUS / "sources").glob("*.txt")) if s.stem not in kept]
     assert len(rebuilt) + len(kept) == len(list((CORPUS / "sources").glob("*.txt")))

@@ -19,7 +19,7 @@ words printed under that table, kept as a paragraph after it; `label.<row> = …
 label of a row of 表三 (a typo it prints); `six_single = yes`: 表三 has the 2019 layout's single
 （六）其他处理 row (given as `other_other`; the two rows it lacks as zeros).
 
-Six reports are not rebuilt: their page is the archive's own page.html, kept byte for byte
+Some reports are not rebuilt: their page is the archive's own page.html, kept byte for byte
 and listed in `originals.toml`; this script leaves those files alone (their `.cells` stay as the
 record of how the rebuilt page was read).
 
