@@ -20,13 +20,13 @@ import contextlib
 import logging
 import os
 import sqlite3
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from workflow.config import Config
+from workflow.core.locks import state_lock
 from workflow.office.ledger import Ledger, LedgerDamaged, ledger_path
 from workflow.office.rebuild_rows import (
     RebuildReport,
@@ -49,15 +49,8 @@ __all__ = [
 log = logging.getLogger("workflow.office.rebuild")
 
 
-@contextlib.contextmanager
-def _repair_lock(state: Path) -> Iterator[None]:
-    state.mkdir(parents=True, exist_ok=True)
-    with open(state / "ledger.repair.lock", "a+b") as fh:
-        if sys.platform != "win32":
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        yield
+def _repair_lock(state: Path) -> contextlib.AbstractContextManager[None]:
+    return state_lock(state, "ledger.repair.lock")
 
 
 def _open(config: Config) -> Ledger:

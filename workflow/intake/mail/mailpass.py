@@ -35,9 +35,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
@@ -46,6 +45,7 @@ from pathlib import Path
 
 from workflow.config import Config
 from workflow.core.errors import MailError
+from workflow.core.locks import state_lock
 from workflow.intake.mail.attachments import archive_eml, process_attachment, recorded_verdict
 from workflow.intake.mail.classify import answers_us, bounce_of, never_answer_reason
 from workflow.intake.mail.compose import build_message, note_body, reply_id, reply_text
@@ -116,16 +116,9 @@ def run_pass(
     return report
 
 
-@contextlib.contextmanager
-def pass_lock(state: Path) -> Iterator[None]:
+def pass_lock(state: Path) -> contextlib.AbstractContextManager[None]:
     """Hold the office's mail-pass lock (waiting for a pass in another process to end)."""
-    state.mkdir(parents=True, exist_ok=True)
-    with open(state / "mail.lock", "a+b") as fh:
-        if sys.platform != "win32":
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        yield
+    return state_lock(state, "mail.lock")
 
 
 def _run(
