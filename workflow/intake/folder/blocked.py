@@ -20,7 +20,7 @@ from typing import Any
 from workflow.core.atomic import atomic_write_text
 from workflow.core.names import shown
 
-__all__ = ["BLOCKED_NAME", "Blocked", "read_blocked"]
+__all__ = ["BLOCKED_NAME", "Blocked", "read_blocked", "write_records"]
 
 log = logging.getLogger("workflow.intake.daemon")
 
@@ -70,11 +70,19 @@ class Blocked:
             {"file": h.name, "problem": h.problem, "since": h.since.isoformat(), "tries": h.tries}
             for h in self._held.values()
         ]
-        try:
-            if records or self.path.exists():
-                atomic_write_text(self.path, json.dumps(records, ensure_ascii=False, indent=2))
-        except OSError as exc:  # the state folder is on the full disk too: the log says it
-            log.debug("无法更新 %s：%s", self.path, exc)
+        write_records(self.path, records)
+
+
+def write_records(path: Path, records: list[dict[str, Any]]) -> None:
+    """Rewrite a state file of the daemon's notes (`blocked.json`, `unreadable.json`) as a JSON
+    list; an empty list only over an existing file. A failure is only logged at debug level: the
+    state folder may be on the full disk too, the log has said what matters, and the file is
+    written again at the next change."""
+    try:
+        if records or path.exists():
+            atomic_write_text(path, json.dumps(records, ensure_ascii=False, indent=2))
+    except OSError as exc:
+        log.debug("无法更新 %s：%s", path, exc)
 
 
 def read_blocked(state: Path) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ judged as soon as it can be read (`inbox.Readiness` asks again at every scan).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import stat
@@ -18,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from workflow.core.atomic import atomic_write_text
 from workflow.core.names import readable_name, shown
+from workflow.intake.folder.blocked import write_records
 from workflow.office.inbox_notes import UNREADABLE_NAME
 
 __all__ = ["Unreadable", "unreadable_line"]
@@ -98,16 +97,9 @@ class Unreadable:
             self._write()
         return changed
 
-    def __contains__(self, name: str) -> bool:
-        return name in self._notes
-
     def _write(self) -> None:
         records = [
             {"file": readable_name(name), "line": note.line, "since": note.since.isoformat()}
             for name, note in sorted(self._notes.items())
         ]
-        try:
-            if records or self.path.exists():
-                atomic_write_text(self.path, json.dumps(records, ensure_ascii=False, indent=2))
-        except OSError as exc:  # the log has said it; the note waits for the next change
-            log.debug("无法更新 %s：%s", self.path, exc)
+        write_records(self.path, records)
