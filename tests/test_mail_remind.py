@@ -46,3 +46,13 @@ def test_reminders_carry_the_offices_name(mail_office: MailOffice) -> None:
         str(make_header(decode_header(c.message["From"]))).startswith("某某县政务公开办 <")
         for c in sent
     )
+
+
+def test_a_dry_run_before_any_reminder_creates_no_reminder_log(mail_office: MailOffice) -> None:
+    from workflow.office.reminders import reminders_path
+
+    log = reminders_path(mail_office.root / "state")
+    assert not log.exists()
+    dry = _remind(mail_office, "--dry-run")
+    assert len(dry) == 2 and not any("已催报过" in line for line in dry)
+    assert not log.exists()

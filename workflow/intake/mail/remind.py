@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -68,6 +69,18 @@ def _errors_of(config: Config, agency: str, year: int) -> tuple[list[str], Path 
     return messages, errors if errors and errors.exists() else None
 
 
+def _reminded_today(config: Config, year: int) -> dict[str, datetime]:
+    """When each agency was last reminded about `year` today (one connection for them all; a
+    missing reminder log is read as empty, never created)."""
+    reminded: dict[str, datetime] = {}
+    with ReminderLog(config.state) as log_:
+        for agency in config.agencies:
+            when = log_.sent_today(agency.name, year)
+            if when is not None:
+                reminded[agency.name] = when
+    return reminded
+
+
 def plan_reminders(
     config: Config, year: int, *, again: bool = False, dry_run: bool = False
 ) -> tuple[list[Reminder], list[str]]:
@@ -81,6 +94,7 @@ def plan_reminders(
     if ledger_path(config).exists():
         with MailStore(ledger_path(config), readonly=True) as store:
             blocked = {address for address, _, _ in store.blocked()}
+    reminded = {} if again else _reminded_today(config, year)
     for agency in config.agencies:
         state = states.get(agency.name)
         if state is not None and state.status == PASSED:
@@ -89,15 +103,12 @@ def plan_reminders(
         if not agency.emails:
             skipped.append(f"{agency.name}：名录中没有登记邮箱，未发送")
             continue
-        if not again:
-            with ReminderLog(config.state) as log_:
-                when = log_.sent_today(agency.name, year)
-            if when is not None:
-                skipped.append(
-                    f"{agency.name}：今天 {when:%H:%M} 已催报过，不再重复发送"
-                    "（确需再发，加 --again）"
-                )
-                continue
+        when = reminded.get(agency.name)
+        if when is not None:
+            skipped.append(
+                f"{agency.name}：今天 {when:%H:%M} 已催报过，不再重复发送（确需再发，加 --again）"
+            )
+            continue
         if state is not None and state.status == FAILED:
             messages, errors = _errors_of(config, agency.name, year)
             listed = "\n".join(f"  {i}. {m}" for i, m in enumerate(messages[:30], 1))
