@@ -37,6 +37,9 @@ log = logging.getLogger("workflow.intake.folder.inbox")
 
 _WORK_STAMP = "%Y%m%d-%H%M%S-%f"
 _MAX_NAME_BYTES = 240
+_ARCHIVE_SPARE = 8
+"""Bytes an archived name keeps free beyond its `<stamp>-n<seq>-` prefix (the 24 it always
+reserved held a 16-byte stamp and these 8): room for `unique_path`'s `-2` … `-9999999`."""
 
 
 def _fit(name: str, budget: int = _MAX_NAME_BYTES) -> str:
@@ -92,8 +95,14 @@ def archive_target(
         folder = (
             archive / (str(year) if year else "未知年度") / agency_folder_name(agency or "未知单位")
         )
-    budget = _MAX_NAME_BYTES - 24 - (0 if seq is None else 2 + max(6, len(str(seq))))
+    budget = _archive_budget(received_at, seq)
     return unique_path(folder, archive_name(received_at, seq, _fit(name, budget)))
+
+
+def _archive_budget(received_at: datetime, seq: int | None) -> int:
+    """The bytes left for the original name in `archive_name(received_at, seq, name)`."""
+    prefix = archive_name(received_at, seq, "")
+    return _MAX_NAME_BYTES - _ARCHIVE_SPARE - len(prefix.encode("utf-8"))
 
 
 def _fsync_dir(folder: Path) -> None:
