@@ -69,6 +69,14 @@ def _basename(name: str) -> str:
     return name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
+def _refused(packed: Packed, problem: str) -> Packed:
+    """`packed` given up on part way: the reason, no workbooks (the other files' names found
+    so far are kept)."""
+    packed.problem = problem
+    packed.workbooks.clear()
+    return packed
+
+
 def _unzip(data: bytes, limit: int, is_workbook: _Predicate) -> Packed:
     packed = Packed()
     try:
@@ -90,26 +98,18 @@ def _unzip(data: bytes, limit: int, is_workbook: _Predicate) -> Packed:
             if not name or name.startswith("._"):
                 continue
             if name.lower().endswith(_NESTED):
-                packed.problem = f"压缩包中又有压缩包（{name}），程序不打开多层压缩包"
-                packed.workbooks.clear()
-                return packed
+                return _refused(packed, f"压缩包中又有压缩包（{name}），程序不打开多层压缩包")
             if not is_workbook(name):
                 packed.others.append(name)
                 continue
             if info.flag_bits & _ENCRYPTED_FLAG:
-                packed.problem = f"压缩包已加密（设置了密码），无法取出 {name}"
-                packed.workbooks.clear()
-                return packed
+                return _refused(packed, f"压缩包已加密（设置了密码），无法取出 {name}")
             try:
                 packed.workbooks.append((name, archive.read(info)))
             except NotImplementedError:  # e.g. Deflate64, which Windows writes for big files
-                packed.problem = f"压缩包使用了不支持的压缩方式，无法取出 {name}"
-                packed.workbooks.clear()
-                return packed
+                return _refused(packed, f"压缩包使用了不支持的压缩方式，无法取出 {name}")
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
-                packed.problem = f"压缩包已损坏，无法取出 {name}"
-                packed.workbooks.clear()
-                return packed
+                return _refused(packed, f"压缩包已损坏，无法取出 {name}")
     return packed
 
 
