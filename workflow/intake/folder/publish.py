@@ -88,9 +88,10 @@ class Summaries:
             except Exception as exc:  # tried again with the next refresh
                 failed.add(year)
                 problem = output_problem(exc)
-                if self._failed.get(year) == _same_problem(exc, problem):
+                same = _same_problem(exc, problem)
+                if self._failed.get(year) == same:
                     continue
-                self._failed[year] = _same_problem(exc, problem)
+                self._failed[year] = same
                 if os_error_in(exc) is None:
                     log.exception("汇总表更新失败（稍后重试）：%s 年", year)
                 else:
