@@ -134,11 +134,15 @@ def _date(message: Message) -> datetime | None:
         return None
 
 
+def _disposition(part: Message) -> str:
+    """The part's Content-Disposition without its parameters, lower case ("" when none)."""
+    return (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+
+
 def _is_attachment(part: Message) -> bool:
     if part.is_multipart() or part.get_content_maintype() == "message":
         return False
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-    return disposition == "attachment" or attachment_name(part) is not None
+    return _disposition(part) == "attachment" or attachment_name(part) is not None
 
 
 def _payload(part: Message) -> bytes:
@@ -157,8 +161,7 @@ def is_workbook_name(name: str) -> bool:
 
 
 def _embedded(part: Message) -> bool:
-    disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-    return disposition == "inline" and bool(part.get("Content-ID"))
+    return _disposition(part) == "inline" and bool(part.get("Content-ID"))
 
 
 def _add_container(mail: ParsedMail, name: str, ctype: str, data: bytes, limit: int) -> bool:
