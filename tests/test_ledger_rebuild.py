@@ -29,6 +29,7 @@ from workflow.intake.folder.loop import WatchLoop
 from workflow.office.history import previous_report
 from workflow.office.ledger import Ledger, ledger_path
 from workflow.office.mail_ledger import MailStore
+from workflow.office.rebuild import RebuildReport, rebuild_on_demand
 from workflow.office.year import year_states
 
 HOUHE, QIANHE, ZUOHE, YOUHE = "后河镇人民政府", "前河镇人民政府", "左河镇人民政府", "右河镇人民政府"
@@ -270,3 +271,28 @@ def test_originals_archived_before_sequences_existed_keep_their_place(tmp_path: 
     code, _, err = run("rebuild-ledger", "--config", str(office.config))
     assert code == 0, err
     assert [r.file_name for r in rows(config)] == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx", "e.xlsx"]
+
+
+def test_a_dry_run_counts_the_rows_the_rebuild_writes(tmp_path: Path) -> None:
+    """A duplicate whose original is no longer in the archive has nothing to be a duplicate
+    of: the rebuild writes no row for it, and `--dry-run` does not count one either."""
+    office = Office(tmp_path, workers=1)
+    config = load_config(office.config)
+    for folder, name, data in (
+        ("rejected", "20220101-090000-n000001-a.xlsx", b"not a workbook"),
+        ("duplicates", "20220101-090100-n000002-a.xlsx", b"not a workbook"),
+        ("duplicates", "20220101-090200-n000003-b.xlsx", b"its original is gone"),
+    ):
+        (config.archive / folder).mkdir(parents=True, exist_ok=True)
+        (config.archive / folder / name).write_bytes(data)
+
+    def counts(report: RebuildReport) -> tuple[object, ...]:
+        return report.rows, report.by_source, report.by_status, report.results_only
+
+    dry, _ = rebuild_on_demand(config, dry_run=True)
+    real, _ = rebuild_on_demand(config, dry_run=False)
+    assert counts(dry) == counts(real) == (2, {"inbox": 2}, {"rejected": 1, "duplicate": 1}, 0)
+    assert [(r.file_name, r.status) for r in rows(config)] == [
+        ("a.xlsx", "rejected"),
+        ("a.xlsx", "duplicate"),
+    ]

@@ -29,7 +29,7 @@ from workflow.core.outcome import (
 )
 from workflow.flow.pipeline import check_file
 from workflow.office.history import IMPORTED
-from workflow.office.ledger import Ledger, Record
+from workflow.office.ledger import Ledger
 from workflow.office.rebuild_sources import Original, find_originals, find_results
 
 __all__ = [
@@ -172,16 +172,7 @@ def write_rows(
 ) -> RebuildReport:
     """Write the planned rows into `ledger` (empty), and with `mail` its mail tables from the
     archive (`rebuild-ledger` carries a readable old ledger's own instead)."""
-    report = RebuildReport()
-    first: dict[str, int] = {}
-    for item in planned:
-        written = _write(ledger, config, item, first)
-        if written is None:
-            continue
-        report.rows += 1
-        report.by_source[written.source or "inbox"] += 1
-        report.by_status[written.status] += 1
-        report.results_only += item.original is None
+    report = _walk(config, planned, ledger)
     if mail:
         report.mail_tables = rebuild_mail_tables(ledger, config)
     return report
@@ -189,30 +180,24 @@ def write_rows(
 
 def count_rows(config: Config, planned: list[_Planned]) -> RebuildReport:
     """What `write_rows` would write, without writing (`rebuild-ledger --dry-run`)."""
+    return _walk(config, planned, None)
+
+
+def _walk(config: Config, planned: list[_Planned], ledger: Ledger | None) -> RebuildReport:
+    """The one walk of the plan, for `write_rows` and `count_rows` alike: each row judged,
+    and written into `ledger` unless it is None (a dry run)."""
     report = RebuildReport()
+    first: dict[str, int | None] = {}  # sha256 -> its first processed row (None: not written)
     for item in planned:
-        judged = _judge(config, item)
-        if judged is None:
+        row = _row(config, item, ledger, first)
+        if row is None:
             continue
-        status, source = judged
+        status, source = row
         report.rows += 1
         report.by_source[source] += 1
         report.by_status[status] += 1
         report.results_only += item.original is None
     return report
-
-
-def _judge(config: Config, item: _Planned) -> tuple[str, str] | None:
-    original = item.original
-    if original is None:
-        assert item.record is not None
-        return str(item.record.get("status") or REJECTED), str(
-            item.record.get("source") or "process"
-        )
-    if original.kind == "duplicates":
-        return "duplicate", original.source
-    result = _result(config, item)
-    return (result.status, original.source) if result is not None else None
 
 
 def rebuild_mail_tables(ledger: Ledger, config: Config) -> str:
@@ -229,57 +214,68 @@ def rebuild_mail_tables(ledger: Ledger, config: Config) -> str:
     )
 
 
-def _write(ledger: Ledger, config: Config, item: _Planned, first: dict[str, int]) -> Record | None:
+def _row(
+    config: Config, item: _Planned, ledger: Ledger | None, first: dict[str, int | None]
+) -> tuple[str, str] | None:
+    """The status and source of the row `item` makes (written into `ledger` unless it is
+    None), or None when it makes none."""
     original, record = item.original, item.record
     if original is None:  # known from its result.json alone
         assert record is not None
         alone = _from_record(record)
-        id = ledger.claim(
-            alone.sha256,
-            alone.file,
-            item.received_at,
-            Path(str(record.get("file") or "")),
-            seq=item.seq,
-            source=str(record.get("source") or "process"),
-            sender=record.get("sender"),
-            message_id=record.get("message_id"),
-        )
-        ledger.finish(id, alone, None)
-        ledger.set_owner(id, *_owner(record))
-        return ledger.get(id)
+        source = str(record.get("source") or "process")
+        if ledger is not None:
+            id = ledger.claim(
+                alone.sha256,
+                alone.file,
+                item.received_at,
+                Path(str(record.get("file") or "")),
+                seq=item.seq,
+                source=source,
+                sender=record.get("sender"),
+                message_id=record.get("message_id"),
+            )
+            ledger.finish(id, alone, None)
+            ledger.set_owner(id, *_owner(record))
+        return alone.status, source
     if original.kind == "duplicates":
         if original.sha256 not in first:
             return None  # nothing to be a duplicate of: its original is gone
-        earlier = ledger.get(first[original.sha256])
-        assert earlier is not None
-        id = ledger.claim(
+        if ledger is not None:
+            first_id = first[original.sha256]
+            assert first_id is not None
+            earlier = ledger.get(first_id)
+            assert earlier is not None
+            id = ledger.claim(
+                original.sha256,
+                original.name,
+                item.received_at,
+                original.path,
+                seq=item.seq,
+                source=original.source,
+            )
+            ledger.mark_duplicate(id, earlier, original.path)
+            ledger.mark_archived(id, original.path)
+        return "duplicate", original.source
+    result = _result(config, item)
+    if result is None:
+        return None
+    written = None
+    if ledger is not None:
+        written = ledger.claim(
             original.sha256,
             original.name,
             item.received_at,
             original.path,
             seq=item.seq,
             source=original.source,
+            sender=original.sender or (record or {}).get("sender"),
+            message_id=original.message_id or (record or {}).get("message_id"),
         )
-        ledger.mark_duplicate(id, earlier, original.path)
-        ledger.mark_archived(id, original.path)
-        return ledger.get(id)
-    result = _result(config, item)
-    if result is None:
-        return None
-    id = ledger.claim(
-        original.sha256,
-        original.name,
-        item.received_at,
-        original.path,
-        seq=item.seq,
-        source=original.source,
-        sender=original.sender or (record or {}).get("sender"),
-        message_id=original.message_id or (record or {}).get("message_id"),
-    )
-    first.setdefault(original.sha256, id)
-    ledger.finish(id, result, original.path)
-    ledger.mark_archived(id, original.path)
-    return ledger.get(id)
+        ledger.finish(written, result, original.path)
+        ledger.mark_archived(written, original.path)
+    first.setdefault(original.sha256, written)
+    return result.status, original.source
 
 
 def _owner(record: dict[str, Any]) -> tuple[str | None, int | None]:
