@@ -148,3 +148,58 @@ def test_a_mailed_report_is_found_again_with_its_sender_after_a_rebuild(
             "SELECT sender, message_id, seq FROM submissions"
         ).fetchall()
     assert tuple(row) == (AGENCY, "<m1@x>", record["sequence"])
+
+
+def _submissions(office: MailOffice) -> list[tuple[str, str]]:
+    with Ledger(office.root / "state" / "ledger.sqlite3", readonly=True) as ledger:
+        rows = ledger.connection.execute("SELECT message_id, status FROM submissions ORDER BY id")
+        return [tuple(r) for r in rows]
+
+
+def test_a_message_id_without_brackets_is_rebuilt_as_the_intake_stored_it(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    """`Message-ID: abc@host` is `<abc@host>` to the intake; a rebuild reads it so from the
+    archived .eml too, so the reply still due finds its attachment already recorded."""
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.set_mail("smtp_port", free_port())  # SMTP down: the reply waits
+    mail_office.dovecot.deliver(
+        raw_mail(message_id="bare@county.test", attachments=[rfc2231_part("r.xlsx", book)])
+    )
+    assert run_pass(mail_office.config).waiting == 1
+    assert _submissions(mail_office) == [("<bare@county.test>", "passed")]
+    for p in Path(mail_office.root / "state").glob("ledger.sqlite3*"):
+        p.unlink()
+    mail_office.set_mail("smtp_port", mail_office.smtp.port)
+
+    rebuild_on_demand(mail_office.config, dry_run=False)
+
+    assert _submissions(mail_office) == [("<bare@county.test>", "passed")]
+    assert run_pass(mail_office.config).replies == [AGENCY]
+    assert _submissions(mail_office) == [("<bare@county.test>", "passed")], "recorded once"
+
+
+def test_a_mail_without_its_facts_is_rebuilt_under_the_intakes_key(
+    mail_office: MailOffice, make_workbook: MakeWorkbook
+) -> None:
+    """Without mail.json, the mail's row is read from its .eml: its key is the Message-ID as
+    the intake made it (`<abc@host>`), so the next pass knows the mail and its attachment."""
+    book = make_workbook("r.xlsx").read_bytes()
+    mail_office.set_mail("smtp_port", free_port())
+    mail_office.dovecot.deliver(
+        raw_mail(message_id="bare@county.test", attachments=[rfc2231_part("r.xlsx", book)])
+    )
+    run_pass(mail_office.config)
+    [facts] = (mail_office.root / "archive" / "mail").rglob("mail.json")
+    facts.unlink()
+    for p in Path(mail_office.root / "state").glob("ledger.sqlite3*"):
+        p.unlink()
+    mail_office.set_mail("smtp_port", mail_office.smtp.port)
+
+    rebuild_on_demand(mail_office.config, dry_run=False)
+
+    path = mail_office.root / "state" / "ledger.sqlite3"
+    with MailStore(path, readonly=True) as store:
+        assert [(r.key, r.message_id) for r in store.rows()] == [("<bare@county.test>",) * 2]
+    assert run_pass(mail_office.config).replies == [AGENCY]
+    assert _submissions(mail_office) == [("<bare@county.test>", "passed")], "recorded once"

@@ -17,17 +17,16 @@ bounced mail blocked and every one the clerk unblocked. `rebuild_mail_tables` re
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from datetime import datetime
-from email import message_from_bytes, policy
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
+from workflow.core.digest import sha256_file
 from workflow.office.ledger import Ledger
 from workflow.office.mail_ledger import FACTS_NAME, JOURNAL_NAME, MailStore
+from workflow.office.rebuild_sources import eml_facts
 
 __all__ = ["rebuild_mail_tables"]
 
@@ -35,20 +34,15 @@ log = logging.getLogger("workflow.office.rebuild")
 
 
 def _facts_from_eml(eml: Path) -> dict[str, Any]:
-    """What the message itself says, for a mail archived without its mail.json."""
-    raw = eml.read_bytes()
-    message = message_from_bytes(raw, policy=policy.compat32)
-    stamp = eml.parent.name.split("-")
-    try:
-        received = datetime.strptime(f"{stamp[0]}-{stamp[1]}", "%Y%m%d-%H%M%S").astimezone()
-    except (IndexError, ValueError):
-        received = datetime.fromtimestamp(eml.stat().st_mtime).astimezone()
-    message_id = "".join(str(message.get("Message-ID") or "").split()) or None
+    """What the message itself says (`rebuild_sources.eml_facts`), for a mail archived
+    without its mail.json."""
+    facts = eml_facts(eml)
+    received = facts.received_at or datetime.fromtimestamp(eml.stat().st_mtime).astimezone()
     return {  # the key as `intake.mail.message.ParsedMail.key` makes it
-        "key": message_id or "sha256:" + hashlib.sha256(raw).hexdigest(),
-        "message_id": message_id,
-        "sender": parseaddr(str(message.get("From") or ""))[1].lower(),
-        "subject": str(message.get("Subject") or "")[:300],
+        "key": facts.message_id or "sha256:" + sha256_file(eml),
+        "message_id": facts.message_id,
+        "sender": facts.sender,
+        "subject": facts.subject[:300],
         "received_at": received.isoformat(),
         "kind": "unknown",
         "state": "received",

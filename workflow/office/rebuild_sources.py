@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from workflow.config import Config
-from workflow.core.archive_names import parse_archive_name
+from workflow.core.archive_names import STAMP, parse_archive_name
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.core.digest import sha256_file
+from workflow.core.message_id import normalize_id
 from workflow.flow.outbox import RESULT_NAME
 
-__all__ = ["Original", "find_originals", "find_results"]
+__all__ = ["EmlFacts", "Original", "eml_facts", "find_originals", "find_results"]
 
 _INBOX_KINDS = ("rejected", "duplicates")
 _SOURCES = {"process": "process", "history": "import-history"}
@@ -86,20 +87,48 @@ def find_originals(config: Config) -> list[Original]:
     return found
 
 
+@dataclass(frozen=True)
+class EmlFacts:
+    """What an archived `message.eml` and the name of its folder say of the mail."""
+
+    received_at: datetime | None
+    """From the folder's name `<stamp>-<id>` (`intake.mail.attachments`); None without one."""
+    sender: str
+    """The lower-case address of its From ("" when there is none)."""
+    message_id: str | None
+    """As the intake stores it (`core.message_id.normalize_id`): `<id@host>`."""
+    subject: str
+
+
+def eml_facts(eml: Path) -> EmlFacts:
+    """The facts of the archived mail `eml`, from its headers (raises `OSError` when it cannot
+    be read): the one reading of an .eml for a rebuild, of the submissions and of the mail
+    tables (`office.mail_rebuild`) alike."""
+    stamp = _MAIL_STAMP.match(eml.parent.name)
+    try:
+        received = datetime.strptime(stamp[1], STAMP).astimezone() if stamp else None
+    except ValueError:
+        received = None
+    with open(eml, "rb") as fh:
+        headers = BytesHeaderParser().parse(fh)
+    return EmlFacts(
+        received_at=received,
+        sender=parseaddr(str(headers.get("From") or ""))[1].lower(),
+        message_id=normalize_id(str(headers.get("Message-ID") or "")),
+        subject=str(headers.get("Subject") or ""),
+    )
+
+
 def _mailed(config: Config) -> list[Original]:
     found = []
     for eml in sorted((config.archive / "mail").rglob("message.eml")):
-        stamp = _MAIL_STAMP.match(eml.parent.name)
-        if stamp is None:
-            continue
         try:
-            received = datetime.strptime(stamp[1], "%Y%m%d-%H%M%S").astimezone()
-            with open(eml, "rb") as fh:
-                headers = BytesHeaderParser().parse(fh)
+            facts = eml_facts(eml)
         except (OSError, ValueError):
             continue
-        sender = parseaddr(str(headers.get("From", "")))[1].lower()
-        message_id = str(headers.get("Message-ID", "")).strip() or None
+        received, sender = facts.received_at, facts.sender
+        if received is None:
+            continue
         if not sender or not config.agencies_of(sender):
             continue  # an unregistered sender's attachments were never processed
         for path in sorted(eml.parent.iterdir()):
@@ -119,7 +148,7 @@ def _mailed(config: Config) -> list[Original]:
                     seq,
                     match[2],
                     sender,
-                    message_id,
+                    facts.message_id,
                 )
             )
     return found

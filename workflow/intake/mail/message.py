@@ -22,6 +22,7 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+from workflow.core.message_id import normalize_id
 from workflow.intake.mail.filenames import RAW_POLICY, attachment_name, decode_text
 from workflow.intake.mail.unpack import is_tnef, unpack
 
@@ -81,20 +82,6 @@ class ParsedMail:
 
     def header(self, name: str) -> str:
         return decode_text(self.message.get(name, "") or "").strip()
-
-
-def normalize_id(value: str | None) -> str | None:
-    """`<id@host>` with the brackets, whitespace removed; None for nothing usable."""
-    if not value:
-        return None
-    text = "".join(str(value).split())
-    if not text:
-        return None
-    if not text.startswith("<"):
-        text = "<" + text
-    if not text.endswith(">"):
-        text += ">"
-    return text if len(text) > 2 else None
 
 
 def _ids(value: str | None) -> list[str]:
