@@ -27,7 +27,7 @@ from pathlib import Path
 
 from workflow.config import Config
 from workflow.core.locks import state_lock
-from workflow.office.ledger import Ledger, LedgerDamaged, ledger_path
+from workflow.office.ledger import Ledger, LedgerDamaged, ledger_path, open_ledger
 from workflow.office.rebuild_rows import (
     RebuildReport,
     count_rows,
@@ -53,24 +53,20 @@ def _repair_lock(state: Path) -> contextlib.AbstractContextManager[None]:
     return state_lock(state, "ledger.repair.lock")
 
 
-def _open(config: Config) -> Ledger:
-    return Ledger(ledger_path(config), lock_seconds=config.ledger_lock_seconds)
-
-
 def open_repaired(config: Config) -> Ledger:
     """The office's ledger, opened for writing; a damaged one is set aside and rebuilt."""
     path = ledger_path(config)
     try:
-        return _open(config)
+        return open_ledger(config)
     except LedgerDamaged:
         pass
     with _repair_lock(config.state):
         try:  # another process may have repaired it meanwhile
-            return _open(config)
+            return open_ledger(config)
         except LedgerDamaged as exc:
             reason = str(exc)
         aside = _set_aside(path, "damaged")
-        ledger = _open(config)
+        ledger = open_ledger(config)
         count = rebuild(ledger, config)
         log.warning(
             "%s：已另存为 %s，并根据输出文件夹和存档重建台账（%d 条记录）",
@@ -167,13 +163,13 @@ def replace_overwritten(ledger: Ledger, config: Config) -> Ledger:
         aside = _set_aside(path, "damaged")
         if copied:
             os.replace(tmp, path)
-            fresh = _open(config)
+            fresh = open_ledger(config)
             log.warning(
                 "台账文件被覆盖：已另存为 %s，并从运行中的台账恢复全部 %d 条记录", aside.name, rows
             )
         else:
             tmp.unlink(missing_ok=True)
-            fresh = _open(config)
+            fresh = open_ledger(config)
             count = rebuild(fresh, config)
             log.warning(
                 "台账文件被覆盖：已另存为 %s，并根据输出文件夹和存档重建台账（%d 条记录）",
