@@ -62,7 +62,6 @@ log = logging.getLogger("workflow.office.ledger")
 
 __all__ = [
     "LEDGER_NAME",
-    "SOURCES",
     "Ledger",
     "LedgerDamaged",
     "Record",
@@ -73,9 +72,6 @@ __all__ = [
 ]
 
 LEDGER_NAME = "ledger.sqlite3"
-
-SOURCES = ("inbox", "mail", "process", "import-history")
-"""How a submission came in (the `source` column and result.json field)."""
 
 DEFAULT_LOCK_SECONDS = 30.0
 
@@ -544,10 +540,6 @@ class Ledger:
                 raise
             raise LedgerDamaged(f"台账文件已不是完整的台账（{exc}）") from exc
         return [int(year) for (year,) in rows]
-
-    def count(self) -> int:
-        """How many rows the ledger holds."""
-        return int(self._db.execute("SELECT count(*) FROM submissions").fetchone()[0])
 
 
 def ledger_path(config: Config) -> Path:

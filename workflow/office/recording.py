@@ -31,7 +31,7 @@ from workflow.core.outcome import ProcessResult
 from workflow.office.ledger import Ledger, ledger_problem
 from workflow.office.rebuild import open_repaired
 
-__all__ = ["ARCHIVE_FOLDERS", "NotRecorded", "Recorder", "record_processed"]
+__all__ = ["ARCHIVE_FOLDERS", "NotRecorded", "Recorder"]
 
 ARCHIVE_FOLDERS = {"process": "process", "import-history": "history"}
 """The archive folder of each source that processes files where they lie."""
@@ -112,11 +112,3 @@ class Recorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def record_processed(
-    config: Config, source: Path, result: ProcessResult, archived: Path | None = None
-) -> None:
-    """Enter one file processed where it lies into the ledger (raises `NotRecorded`)."""
-    with Recorder(config, result.source or "process") as recorder:
-        recorder.record(source, result, archived)

@@ -17,7 +17,6 @@ from workflow.core.names import agency_key
 from workflow.core.outcome import PASSED, REJECTED
 from workflow.office.ledger import Ledger, LedgerDamaged, Record
 from workflow.office.rebuild import open_repaired, read_ledger
-from workflow.office.recording import record_processed
 from workflow.office.states import AgencyState, states_for_year
 from workflow.office.summary import write_summary
 
@@ -25,7 +24,6 @@ T = TypeVar("T")
 
 __all__ = [
     "known_years",
-    "record_processed",
     "refresh_summary",
     "year_states",
 ]
