@@ -13,7 +13,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["STAMP", "archive_name", "parse_archive_name"]
+__all__ = ["ARCHIVE_FOLDERS", "STAMP", "archive_name", "parse_archive_name"]
+
+ARCHIVE_FOLDERS = {"process": "process", "import-history": "history"}
+"""The archive folder of each source that processes files where they lie (`office.recording`
+writes there; `office.rebuild_sources` reads the source back from the folder)."""
 
 STAMP = "%Y%m%d-%H%M%S"
 _NAME = re.compile(r"^(\d{8}-\d{6})-(?:n(\d{6,})-)?(.+)$", re.DOTALL)

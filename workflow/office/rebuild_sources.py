@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.config import Config
-from workflow.core.archive_names import STAMP, parse_archive_name
+from workflow.core.archive_names import ARCHIVE_FOLDERS, STAMP, parse_archive_name
 from workflow.core.atomic import TEMP_PREFIX
 from workflow.core.digest import sha256_file
 from workflow.core.message_id import normalize_id
@@ -37,7 +37,8 @@ from workflow.flow.outbox import RESULT_NAME
 __all__ = ["EmlFacts", "Original", "eml_facts", "find_originals", "find_results"]
 
 _INBOX_KINDS = ("rejected", "duplicates")
-_SOURCES = {"process": "process", "history": "import-history"}
+_SOURCES = {folder: source for source, folder in ARCHIVE_FOLDERS.items()}
+"""The source of the files under each of `ARCHIVE_FOLDERS` (the rest came from the inbox)."""
 _MAIL_STAMP = re.compile(r"^(\d{8}-\d{6})-")
 _ATTACHMENT = re.compile(r"^\d{2}-(?:n(\d{6,})-)?(.+)$", re.DOTALL)
 """`NN-<name>`, or `NN-n<seq>-<name>` once the mail intake names attachments with their

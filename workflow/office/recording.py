@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from workflow.config import Config
-from workflow.core.archive_names import archive_name
+from workflow.core.archive_names import ARCHIVE_FOLDERS, archive_name
 from workflow.core.atomic import TEMP_PREFIX, place_new
 from workflow.core.names import readable_name, safe_name
 from workflow.core.oserrors import output_problem
@@ -32,9 +32,6 @@ from workflow.office.ledger import Ledger, ledger_problem
 from workflow.office.rebuild import open_repaired
 
 __all__ = ["ARCHIVE_FOLDERS", "NotRecorded", "Recorder"]
-
-ARCHIVE_FOLDERS = {"process": "process", "import-history": "history"}
-"""The archive folder of each source that processes files where they lie."""
 
 
 class NotRecorded(Exception):
