@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from workflow.office.ledger import Ledger, run_statements
+from workflow.office.ledger_upkeep import has_table
 
 __all__ = ["AuditEntry", "recent_actions", "record_action"]
 
@@ -80,7 +81,7 @@ def recent_actions(
         return []
     with Ledger(ledger_file, readonly=True) as ledger:
         db = ledger.connection
-        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'web_audit'").fetchone() is None:
+        if not has_table(db, "web_audit"):
             return []
         rows = db.execute(
             "SELECT * FROM web_audit WHERE (? IS NULL OR target = ?) ORDER BY id DESC LIMIT ?",

@@ -51,6 +51,7 @@ from workflow.office.ledger_rows import (
 from workflow.office.ledger_upkeep import (
     ADDED_COLUMNS,
     copy_tables,
+    has_table,
     keep_sequence,
     migrate,
     run_statements,
@@ -133,8 +134,7 @@ class Ledger:
             self._db.row_factory = sqlite3.Row
             # Every ledger is made with its table (`create_ledger`): a database without one
             # is some other file put in its place, not a ledger to start afresh in.
-            table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
-            if self._db.execute(table).fetchone() is None:
+            if not has_table(self._db, "submissions"):
                 raise sqlite3.DatabaseError("文件中没有台账的数据表")
             if readonly and self._missing_columns():
                 self._upgrade_for_reading(path)
@@ -399,13 +399,7 @@ class Ledger:
     def _older_select(self, select: str) -> str | None:
         """`select` with NULL for each added column the table lacks; None when nothing is
         missing (or the table itself is gone: then the file is no ledger)."""
-        missing = (
-            self._missing_columns()
-            if self._db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
-            ).fetchone()
-            else []
-        )
+        missing = self._missing_columns() if has_table(self._db, "submissions") else []
         if not missing:
             return None
         for column in missing:

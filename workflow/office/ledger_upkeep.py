@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from workflow.core.names import agency_key
@@ -19,7 +19,9 @@ from workflow.office.ledger_rows import INDEXES, SCHEMA
 
 __all__ = [
     "ADDED_COLUMNS",
+    "add_columns",
     "copy_tables",
+    "has_table",
     "keep_sequence",
     "migrate",
     "run_statements",
@@ -62,12 +64,26 @@ def while_locked(action: Callable[[], object], patience: float) -> None:
 def migrate(db: sqlite3.Connection) -> None:
     """Bring the ledger of `db` up to the current schema (a no-op on a current one)."""
     run_statements(db, SCHEMA)
-    have = {row[1] for row in db.execute("PRAGMA table_info(submissions)")}
-    for column, kind in ADDED_COLUMNS:
-        if column not in have:
-            db.execute(f"ALTER TABLE submissions ADD COLUMN {column} {kind}")
+    add_columns(db, "submissions", ADDED_COLUMNS)
     run_statements(db, INDEXES)
     _backfill(db)
+
+
+def add_columns(db: sqlite3.Connection, table: str, columns: Iterable[tuple[str, str]]) -> None:
+    """Add each (name, SQL type) of `columns` that `table` lacks (a table of an earlier
+    release), inside the caller's transaction."""
+    have = {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+    for column, kind in columns:
+        if column not in have:
+            db.execute(f'ALTER TABLE "{table}" ADD COLUMN {column} {kind}')
+
+
+def has_table(db: sqlite3.Connection, name: str) -> bool:
+    """Whether the database of `db` holds a table called `name`."""
+    row = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
 
 
 def take_sequence(db: sqlite3.Connection) -> int:

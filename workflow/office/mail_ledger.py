@@ -40,6 +40,7 @@ from typing import Any
 from workflow.core.atomic import atomic_write_bytes
 from workflow.core.outcome import ProcessResult
 from workflow.office.ledger import Ledger, Record, run_statements
+from workflow.office.ledger_upkeep import add_columns, has_table
 from workflow.office.mail_verdict import Verdict
 
 __all__ = ["FACTS_NAME", "JOURNAL_NAME", "KINDS", "STATES", "MailRow", "MailStore", "Verdict"]
@@ -236,10 +237,7 @@ class MailStore:
         if not readonly:
             with ledger.transaction() as db:
                 run_statements(db, _SCHEMA)
-                have = {row[1] for row in db.execute("PRAGMA table_info(mail_messages)")}
-                for column, sql_type in _ADDED_COLUMNS.items():
-                    if column not in have:
-                        db.execute(f"ALTER TABLE mail_messages ADD COLUMN {column} {sql_type}")
+                add_columns(db, "mail_messages", _ADDED_COLUMNS.items())
                 marks = ", ".join("?" for _ in _OLD_STATES)
                 db.execute(
                     f"UPDATE mail_messages SET state = 'pending' WHERE state IN ({marks})",
@@ -261,10 +259,7 @@ class MailStore:
         return self._ledger
 
     def _has_tables(self) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='mail_messages'"
-        ).fetchone()
-        return row is not None
+        return has_table(self._db, "mail_messages")
 
     # --- messages -------------------------------------------------------------------------------
 
