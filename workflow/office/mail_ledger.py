@@ -43,7 +43,16 @@ from workflow.office.ledger import Ledger, Record, run_statements
 from workflow.office.ledger_upkeep import add_columns, has_table
 from workflow.office.mail_verdict import Verdict
 
-__all__ = ["FACTS_NAME", "JOURNAL_NAME", "KINDS", "STATES", "MailRow", "MailStore", "Verdict"]
+__all__ = [
+    "FACTS_NAME",
+    "JOURNAL_NAME",
+    "KINDS",
+    "STATES",
+    "MailRow",
+    "MailStore",
+    "Verdict",
+    "insert_message",
+]
 
 STATES = {
     "received": "已收到，待处理",
@@ -201,6 +210,26 @@ class MailRow:
 _SELECT = "SELECT rowid AS number, * FROM mail_messages"
 
 
+def insert_message(db: sqlite3.Connection, values: dict[str, Any]) -> int:
+    """Insert a mail's row (its columns by name) unless its key is known already, inside the
+    caller's transaction; returns 1 when inserted, else 0 (`MailStore.add`, and
+    `office.mail_rebuild` filling the table from the archive)."""
+    names = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    cur = db.execute(
+        f"INSERT OR IGNORE INTO mail_messages ({names}) VALUES ({marks})", tuple(values.values())
+    )
+    return cur.rowcount
+
+
+def _insert_sent(db: sqlite3.Connection, message_id: str, to: str, kind: str, when: str) -> None:
+    """Record a message the SMTP server accepted, unless it is recorded already."""
+    db.execute(
+        "INSERT OR IGNORE INTO mail_sent (message_id, to_addr, kind, sent_at) VALUES (?, ?, ?, ?)",
+        (message_id, to, kind, when),
+    )
+
+
 class MailStore:
     """The mail tables of one ledger. Opened on a path (its own `Ledger`, closed with it) or
     over an open `Ledger` (`MailStore.over`, e.g. inside a ledger rebuild). With `archive`,
@@ -282,12 +311,7 @@ class MailStore:
         server holds it; returns the row."""
         values = {**row, "received_at": _iso(row["received_at"]), "state": state}
         with self._ledger.transaction() as db:
-            names = ", ".join(values)
-            marks = ", ".join("?" for _ in values)
-            db.execute(
-                f"INSERT OR IGNORE INTO mail_messages ({names}) VALUES ({marks})",
-                tuple(values.values()),
-            )
+            insert_message(db, values)
             self._seen(db, values["key"], values.get("uidvalidity"), values.get("uid"))
         return self._written(values["key"])
 
@@ -342,11 +366,7 @@ class MailStore:
     def accepted(self, key: str, message_id: str, to: str, kind: str) -> None:
         """SMTP answered 250 to our reply: recorded, and the mail moved to `sent`, together."""
         with self._ledger.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO mail_sent (message_id, to_addr, kind, sent_at)"
-                " VALUES (?, ?, ?, ?)",
-                (message_id, to, kind, _iso(_now())),
-            )
+            _insert_sent(db, message_id, to, kind, _iso(_now()))
             self._update(db, key, "sent", {"last_error": None})
 
     def hold(self, key: str, reason: str) -> MailRow:
@@ -450,11 +470,7 @@ class MailStore:
     def record_sent(self, message_id: str, to: str, kind: str, when: str | None = None) -> None:
         """Record a message the SMTP server accepted (a reminder; a copy found in Sent)."""
         with self._ledger.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO mail_sent (message_id, to_addr, kind, sent_at)"
-                " VALUES (?, ?, ?, ?)",
-                (message_id, to, kind, when or _iso(_now())),
-            )
+            _insert_sent(db, message_id, to, kind, when or _iso(_now()))
 
     def was_accepted(self, message_id: str) -> bool:
         row = self._db.execute(

@@ -25,7 +25,7 @@ from typing import Any
 
 from workflow.core.digest import sha256_file
 from workflow.office.ledger import Ledger
-from workflow.office.mail_ledger import FACTS_NAME, JOURNAL_NAME, MailStore
+from workflow.office.mail_ledger import FACTS_NAME, JOURNAL_NAME, MailStore, insert_message
 from workflow.office.rebuild_sources import eml_facts
 
 __all__ = ["rebuild_mail_tables"]
@@ -88,13 +88,7 @@ def rebuild_mail_tables(ledger: Ledger, archive: Path) -> int:
                 "reply_due": facts.get("reply_due"),
                 "accepted_at": facts.get("accepted_at"),
             }
-            names = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            cur = db.execute(
-                f"INSERT OR IGNORE INTO mail_messages ({names}) VALUES ({marks})",
-                tuple(row.values()),
-            )
-            count += cur.rowcount
+            count += insert_message(db, row)
         journal = root / JOURNAL_NAME
         lines = journal.read_text("utf-8").splitlines() if journal.exists() else []
         for line in lines:
