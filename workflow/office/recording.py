@@ -19,6 +19,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -46,28 +47,34 @@ class Recorder:
         self.config, self.source = config, source
         self._ledger: Ledger | None = None
 
+    @contextlib.contextmanager
+    def _ledger_errors(self) -> Iterator[None]:
+        """An `sqlite3.Error` inside becomes `NotRecorded`, with the line of `ledger_problem`."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise NotRecorded(ledger_problem(exc, self.config.ledger_lock_seconds)) from exc
+
     def _open(self) -> Ledger:
         if self._ledger is None:
-            try:
-                self._ledger = open_repaired(self.config)
-            except sqlite3.Error as exc:
-                raise NotRecorded(ledger_problem(exc, self.config.ledger_lock_seconds)) from exc
-            except OSError as exc:
-                raise NotRecorded(f"台账无法创建或打开：{output_problem(exc)}") from exc
+            with self._ledger_errors():
+                try:
+                    self._ledger = open_repaired(self.config)
+                except OSError as exc:
+                    raise NotRecorded(f"台账无法创建或打开：{output_problem(exc)}") from exc
         return self._ledger
 
     def reserve(self) -> int:
         """The claim sequence of the next file (raises `NotRecorded`)."""
-        try:
+        with self._ledger_errors():
             return self._open().next_sequence()
-        except sqlite3.Error as exc:
-            raise NotRecorded(ledger_problem(exc, self.config.ledger_lock_seconds)) from exc
 
     def archive(self, source: Path, received_at: datetime, seq: int) -> Path:
         """A copy of `source` in the archive (raises `NotRecorded` when it cannot be made)."""
         folder = self.config.archive / ARCHIVE_FOLDERS[self.source]
-        name = safe_name(readable_name(source.name), 120) if len(source.name) > 120 else None
-        target = folder / archive_name(received_at, seq, name or readable_name(source.name))
+        readable = readable_name(source.name)
+        name = safe_name(readable, 120) if len(source.name) > 120 else readable
+        target = folder / archive_name(received_at, seq, name)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             tmp = folder / f"{TEMP_PREFIX}{os.getpid()}-{seq}{source.suffix}"
@@ -87,7 +94,7 @@ class Recorder:
 
     def record(self, source: Path, result: ProcessResult, archived: Path | None) -> int:
         """Write the finished row (raises `NotRecorded`)."""
-        try:
+        with self._ledger_errors():
             return self._open().record_processed(
                 result.sha256,
                 readable_name(source.name),
@@ -96,8 +103,6 @@ class Recorder:
                 result,
                 archived=archived,
             )
-        except sqlite3.Error as exc:
-            raise NotRecorded(ledger_problem(exc, self.config.ledger_lock_seconds)) from exc
 
     def close(self) -> None:
         if self._ledger is not None:
