@@ -39,7 +39,7 @@ from typing import Any
 
 from workflow.core.atomic import atomic_write_bytes
 from workflow.core.outcome import ProcessResult
-from workflow.office.ledger import Ledger, Record, run_statements
+from workflow.office.ledger import DEFAULT_LOCK_SECONDS, Ledger, Record, run_statements
 from workflow.office.ledger_upkeep import add_columns, has_table
 from workflow.office.mail_verdict import Verdict
 
@@ -242,15 +242,11 @@ class MailStore:
         *,
         readonly: bool = False,
         archive: Path | None = None,
-        lock_seconds: float | None = None,
+        lock_seconds: float = DEFAULT_LOCK_SECONDS,
     ) -> None:
         """`lock_seconds`: how long to wait for another program's lock on the ledger (the
         office's `[ledger] lock_seconds` for a command; the ledger's default otherwise)."""
-        ledger = (
-            Ledger(path, readonly=readonly)
-            if lock_seconds is None
-            else Ledger(path, readonly=readonly, lock_seconds=lock_seconds)
-        )
+        ledger = Ledger(path, readonly=readonly, lock_seconds=lock_seconds)
         self._setup(ledger, owned=True, readonly=readonly, archive=archive)
 
     @classmethod

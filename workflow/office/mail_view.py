@@ -26,8 +26,6 @@ from workflow.office.mail_ledger import KINDS, MailRow, MailStore
 
 __all__ = ["MailOverview", "mail_overview", "render_mail_overview"]
 
-_KINDS = KINDS
-
 
 @dataclass(slots=True)
 class MailOverview:
@@ -81,7 +79,7 @@ def render_mail_overview(overview: MailOverview, console: Console | None = None)
                 _when(row),
                 Text(row.sender),
                 Text(row.subject or ""),
-                _KINDS.get(row.kind, row.kind),
+                KINDS.get(row.kind, row.kind),
             )
         console.print(table)
     if overview.refused:
@@ -137,7 +135,7 @@ def write_mail_sheet(workbook: Any, overview: MailOverview) -> None:
         ws.write(row_no, col, header, bold)
     for agency, row in sorted(overview.last.items()):
         row_no += 1
-        values = (agency, _when(row), row.sender, row.subject or "", _KINDS.get(row.kind, ""))
+        values = (agency, _when(row), row.sender, row.subject or "", KINDS.get(row.kind, ""))
         for col, value in enumerate(values):
             ws.write_string(row_no, col, value, cell)
     row_no += 2
