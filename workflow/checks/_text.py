@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.checks._common import prose_label, where
 from workflow.core.form import PROSE_PARTS, SECTION_TITLES, ProsePart
 from workflow.core.submission import Submission
 
@@ -157,8 +158,7 @@ class Passage:
         """`fields` and `cells` for a finding about this passage and the table `keys`, the
         passage's key first; the words around a table have no field, and the finding's label
         names their section."""
-        keys = tuple(dict.fromkeys((self.key, *keys) if self.key else keys))
-        return {"fields": keys, "cells": sub.cells_of(keys)}
+        return where(sub, (self.key, *keys) if self.key else keys)
 
 
 def passages(sub: Submission) -> Iterator[Passage]:
@@ -173,16 +173,8 @@ def passages(sub: Submission) -> Iterator[Passage]:
         if part.section == SECTION_TITLES["problems"]:
             yield from around
             around = []
-        yield Passage(part.key, _part_label(part), text)
+        yield Passage(part.key, prose_label(part.key), text)
     yield from around
-
-
-def _part_label(part: ProsePart) -> str:
-    if part.heading:
-        return f"{part.section} / {part.heading}"
-    if part.key == "text_overview":
-        return f"{part.section} / 总述"
-    return part.section
 
 
 def find_all(text: str, patterns: tuple[re.Pattern[str], ...]) -> Iterator[re.Match[str]]:
