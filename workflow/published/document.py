@@ -10,14 +10,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-__all__ = ["REPORT_TABLE_WORDS", "Document", "Paragraph", "Table", "clean", "squash"]
+__all__ = ["REPORT_TABLE_WORDS", "Document", "Paragraph", "Table", "clean", "is_layout", "squash"]
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 REPORT_TABLE_WORDS = ("第二十条", "申请人情况", "自然人", "结果维持", "尚未审结")
 """Words only the report's own tables (表二–表四) hold: a table that holds a table with them
 is the page's (or document's) layout, not a report table."""
+
+_LAYOUT_COLUMNS = 3
+"""At most this many cells a row: a table holding tables is the page's or document's layout
+(nav | body | sidebar, a frame), not a report table (表二 has four columns, 表三 nine, 表四
+fifteen)."""
+
+_Nested = TypeVar("_Nested")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +50,23 @@ class Document:
     title_hint: str = ""
     """The HTML <title> (or the Word document's title property): where the page keeps the
     report's title when its body does not."""
+
+
+def is_layout(
+    nested: Sequence[_Nested], widths: Iterable[int], text: Callable[[_Nested], str]
+) -> bool:
+    """Whether a table is a layout table, read as blocks, given the tables nested in it, the
+    number of cells in each of its own rows, and how to read a nested table's text.
+
+    It is one when it holds tables and is narrow (a few cells a row), or when a table inside it
+    is one of the report's; a report table with a small table nested in a cell stays a table.
+    `widths` and `text` are only used when needed.
+    """
+    if not nested:
+        return False
+    if max(widths, default=0) <= _LAYOUT_COLUMNS:
+        return True
+    return any(any(w in squash(text(t)) for w in REPORT_TABLE_WORDS) for t in nested)
 
 
 def clean(text: str) -> str:

@@ -20,14 +20,7 @@ import docx
 from docx.oxml.ns import qn
 
 from workflow.core.errors import RejectedFile
-from workflow.published.document import (
-    REPORT_TABLE_WORDS,
-    Document,
-    Paragraph,
-    Table,
-    clean,
-    squash,
-)
+from workflow.published.document import Document, Paragraph, Table, clean, is_layout
 
 __all__ = ["read_docx"]
 
@@ -68,23 +61,12 @@ def _blocks(parent: Any) -> Iterator[Paragraph | Table]:
                 yield from _blocks(content)
 
 
-_LAYOUT_COLUMNS = 3
-"""At most this many cells a row: a table holding tables is the page's layout, not a report
-table (表二 has four columns, 表三 nine, 表四 fifteen)."""
-
-
 def _is_layout(tbl: Any) -> bool:
     """A table that holds the report (or part of it) in its cells: a document pasted from a
-    web page, or laid out in a frame. Its cells' paragraphs and tables are read as blocks. It
-    is one when it holds tables and is narrow (a few cells a row), or when a table inside it is
-    one of the report's; a report table with a small table nested in a cell stays a table."""
+    web page, or laid out in a frame. Its cells' paragraphs and tables are read as blocks."""
     rows = list(tbl.iterchildren(_TR))
     nested = [t for tr in rows for tc in tr.iterchildren(_TC) for t in tc.iter(_TBL)]
-    if not nested:
-        return False
-    if max((len(list(tr.iterchildren(_TC))) for tr in rows), default=0) <= _LAYOUT_COLUMNS:
-        return True
-    return any(any(w in squash(_text(t)) for w in REPORT_TABLE_WORDS) for t in nested)
+    return is_layout(nested, (len(list(tr.iterchildren(_TC))) for tr in rows), _text)
 
 
 def _text(element: Any) -> str:

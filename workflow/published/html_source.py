@@ -21,14 +21,7 @@ import lxml.etree
 import lxml.html
 
 from workflow.core.errors import RejectedFile
-from workflow.published.document import (
-    REPORT_TABLE_WORDS,
-    Document,
-    Paragraph,
-    Table,
-    clean,
-    squash,
-)
+from workflow.published.document import Document, Paragraph, Table, clean, is_layout
 
 __all__ = ["decode_page", "read_html"]
 
@@ -124,27 +117,17 @@ class _Walker:
         self.line.append(element.tail or "")
 
 
-_LAYOUT_COLUMNS = 3
-"""At most this many cells a row: a table holding tables is the page's layout (nav | body |
-sidebar), not a report table (表二 has four columns, 表三 nine, 表四 fifteen)."""
-
-
 def _is_layout(table: Any) -> bool:
     """A table that holds other tables and is the page's frame: its rows and cells are read as
-    blocks. It is one when it is narrow (a few cells a row) or when a table inside it is one of
-    the report's (old sites frame the page in a table with spacer columns); a report table
-    with a small table nested in a cell stays a report table (the nested text is its cell's)."""
-    nested = table.findall(".//table")
-    if not nested:
-        return False
-    widths = [
-        sum(1 for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th"))
-        for tr in _own_rows(table)
-    ]
-    if max(widths, default=0) <= _LAYOUT_COLUMNS:
-        return True
-    return any(
-        any(word in squash(inner.text_content()) for word in REPORT_TABLE_WORDS) for inner in nested
+    blocks (old sites frame the page in a table with spacer columns); a report table with a
+    small table nested in a cell stays a report table (the nested text is its cell's)."""
+    return is_layout(
+        table.findall(".//table"),
+        (
+            sum(1 for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th"))
+            for tr in _own_rows(table)
+        ),
+        lambda inner: inner.text_content(),
     )
 
 
