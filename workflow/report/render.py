@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import OpcError
@@ -67,13 +68,32 @@ def report_filename(agency: str, year: int | None) -> str:
     return f"{agency_file_stem(agency)}{year_part}{suffix}.docx"
 
 
+_KEEP = 16
+"""How many versions of a template part (by exact source text) each cache below keeps."""
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _kept(cache: OrderedDict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
+    """`cache[key]`, made by `make()` the first time; past `_KEEP` entries the least recently
+    used is dropped."""
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache[key] = value
+        if len(cache) > _KEEP:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return value
+
+
 class _CompiledOnce(SandboxedEnvironment):
     """The rendering environment. docxtpl compiles every XML part with `from_string` on each
     render, yet one version of the template gives the same patched XML for every report: its
     compiled form is kept (by exact source text), which halves the time of a report. The
     DocxTemplate itself is still a fresh object per job."""
-
-    _KEEP = 16
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, undefined=StrictUndefined)
@@ -82,15 +102,7 @@ class _CompiledOnce(SandboxedEnvironment):
     def from_string(self, source, globals=None, template_class=None):
         if globals is not None or template_class is not None or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = super().from_string(source)
-            self._compiled[source] = compiled
-            if len(self._compiled) > self._KEEP:
-                self._compiled.popitem(last=False)
-        else:
-            self._compiled.move_to_end(source)
-        return compiled
+        return _kept(self._compiled, source, partial(super().from_string, source))
 
 
 _RENDERING = _CompiledOnce()
@@ -105,15 +117,7 @@ class _PatchedOnce(DocxTemplate):
     report (docxtpl renders into it in place)."""
 
     def patch_xml(self, src_xml: str) -> str:
-        patched = _PATCHED.get(src_xml)
-        if patched is None:
-            patched = super().patch_xml(src_xml)
-            _PATCHED[src_xml] = patched
-            if len(_PATCHED) > _CompiledOnce._KEEP:
-                _PATCHED.popitem(last=False)
-        else:
-            _PATCHED.move_to_end(src_xml)
-        return patched
+        return _kept(_PATCHED, src_xml, partial(super().patch_xml, src_xml))
 
 
 _PATCHED: OrderedDict[str, str] = OrderedDict()
