@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from workflow.checks._text import TITLE, chinese_number, mask, normalise
+from workflow.checks._text import TITLE, chinese_number, mask, normalise, span
 
 __all__ = ["Claim", "claims"]
 
@@ -161,10 +161,6 @@ def _number(text: str) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def _left(text: str, at: int, breaks: str) -> int:
-    return max((text.rfind(ch, 0, at) for ch in breaks), default=-1) + 1
-
-
 def _topic(clause: str, sentence: str) -> str | None:
     """The topic nearest before the number: the last to end in `clause`."""
     best: tuple[int, str] | None = None
@@ -233,15 +229,11 @@ def claims(text: str, year: int | None) -> Iterator[Claim]:
         ):
             continue  # a Chinese numeral inside a name: 一件事一次办
         start = match.start()
-        clause_start = _left(searched, start, _CLAUSE_BREAKS)
-        sentence_start = _left(searched, start, _SENTENCE_BREAKS)
+        clause_start, clause_end = span(searched, start, match.end(), _CLAUSE_BREAKS)
+        sentence_start, sentence_end = span(searched, start, match.end(), _SENTENCE_BREAKS)
         clause = searched[clause_start:start]
         sentence = searched[sentence_start:start]
         topic = _topic(clause, sentence)
-        sentence_end = min(
-            [i for i in (searched.find(ch, match.end()) for ch in _SENTENCE_BREAKS) if i >= 0],
-            default=len(searched),
-        )
         whole = searched[sentence_start:sentence_end]
         after = searched[match.end() : sentence_end]
         if topic is None or _passed_over(topic, match["u"], clause, sentence, year, whole):
@@ -249,12 +241,11 @@ def claims(text: str, year: int | None) -> Iterator[Claim]:
         lead = searched[max(0, clause_start - 4) : clause_start]
         if _is_part(topic, clause, lead, after) or _in_part_list(topic, sentence):
             continue
-        rights = [i for i in (searched.find(ch, match.end()) for ch in _CLAUSE_BREAKS) if i >= 0]
         yield Claim(
             topic,
             number,
             match["u"],
-            (clause_start, min(rights, default=len(text))),
+            (clause_start, clause_end),
             sentence,
             qualified=bool(_QUALIFIED.match(after)),
         )

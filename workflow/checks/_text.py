@@ -34,6 +34,7 @@ __all__ = [
     "prose_parts",
     "quote",
     "sentence_span",
+    "span",
 ]
 
 FILLER = "\u25a1"
@@ -90,7 +91,9 @@ def mask(text: str, *patterns: re.Pattern[str]) -> str:
     return text
 
 
-def _span(text: str, start: int, end: int, breaks: str) -> tuple[int, int]:
+def span(text: str, start: int, end: int, breaks: str) -> tuple[int, int]:
+    """(left, right) of the stretch around text[start:end] between any two of `breaks`: just
+    after the last break before `start`, at the first break from `end` on (or the text's ends)."""
     left = max((text.rfind(ch, 0, start) for ch in breaks), default=-1) + 1
     rights = [i for i in (text.find(ch, end) for ch in breaks) if i >= 0]
     return left, min(rights, default=len(text))
@@ -98,12 +101,12 @@ def _span(text: str, start: int, end: int, breaks: str) -> tuple[int, int]:
 
 def clause_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause (between commas, semicolons, full stops …) around text[start:end]."""
-    return _span(text, start, end, _CLAUSE_BREAKS)
+    return span(text, start, end, _CLAUSE_BREAKS)
 
 
 def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence (between full stops, semicolons, line breaks) around text[start:end]."""
-    return _span(text, start, end, _SENTENCE_BREAKS)
+    return span(text, start, end, _SENTENCE_BREAKS)
 
 
 def quote(original: str, start: int, end: int, limit: int = 60) -> str:
