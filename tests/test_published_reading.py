@@ -302,7 +302,7 @@ def test_prose_around_a_table_is_its_sections_text(tmp_path: Path) -> None:
     sub = read_published(path)
     assert sub.printed_text("applications") == "2022年共收到政府信息公开申请0条。"
     assert sub.printed_text("proactive") == ""
-    assert sub.is_published
+    assert sub.published
 
 
 def test_tables_with_no_headings_at_all_are_still_a_published_report(tmp_path: Path) -> None:
@@ -314,7 +314,7 @@ def test_tables_with_no_headings_at_all_are_still_a_published_report(tmp_path: P
     sub = read_published(path)
     assert numbers(sub, NUMERIC) == expected(NUMERIC)
     assert sub.printed == []
-    assert sub.is_published
+    assert sub.published
 
 
 def test_parts_of_a_split_table_that_do_not_line_up_are_refused(tmp_path: Path) -> None:

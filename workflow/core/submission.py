@@ -108,12 +108,6 @@ class Submission:
         value = self.values.get(key)
         return value if isinstance(value, str) else ""
 
-    @property
-    def is_published(self) -> bool:
-        """True for a report read from a published document (.docx, .html), not a workbook:
-        its prose is where its headings put it, not in fixed cells."""
-        return self.published
-
     def printed_text(self, role: str) -> str:
         """The whole text of every printed section with this role ('overview' for 一、总体情况
         with all its sub-parts, however they are headed), joined by '\n'; '' when none."""
