@@ -15,7 +15,7 @@ from pathlib import Path
 
 from workflow.core.cell_values import Parsed, parse_count, parse_fee
 from workflow.core.errors import RejectedFile
-from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, FieldType
+from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, SECTION_TITLES, FieldType
 from workflow.core.submission import CellRef, Submission
 from workflow.published.applications_table import read_applications
 from workflow.published.document import Document, squash
@@ -24,7 +24,7 @@ from workflow.published.headings import TABLE_ROLES, parse_title
 from workflow.published.html_source import read_html
 from workflow.published.litigation_table import read_litigation
 from workflow.published.proactive_table import read_proactive
-from workflow.published.sections import SECTION_HEADINGS, cut
+from workflow.published.sections import cut
 from workflow.published.tables import TABLE_NAMES, Cells, Unreadable
 
 __all__ = ["PUBLISHED_SUFFIXES", "is_published", "read_published"]
@@ -80,7 +80,7 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
             raise RejectedFile(
                 "file.published_unreadable",
                 name,
-                f"找不到{TABLE_NAMES[section]}（“{SECTION_HEADINGS[section]}”标题下没有表格）",
+                f"找不到{TABLE_NAMES[section]}（“{SECTION_TITLES[section]}”标题下没有表格）",
             )
         try:
             if section in sections.misaligned:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from workflow.core.form import SECTION_TITLES
 from workflow.core.submission import PrintedSection
 from workflow.published.document import Document, Table, squash
 from workflow.published.headings import (
@@ -27,9 +26,8 @@ from workflow.published.headings import (
     top_heading,
 )
 
-__all__ = ["SECTION_HEADINGS", "Sections", "cut"]
+__all__ = ["Sections", "cut"]
 
-SECTION_HEADINGS = {key: SECTION_TITLES[key] for key in SECTION_TITLES}
 _TABLE_SIGNS: dict[str, tuple[str, ...]] = {
     "proactive": ("第二十条", "制发件数", "现行有效", "处理决定数量", "规范性文件", "事业性收费"),
     "applications": (
