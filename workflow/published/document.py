@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-__all__ = ["REPORT_TABLE_WORDS", "Document", "Paragraph", "Table", "clean", "is_layout", "squash"]
+__all__ = [
+    "REPORT_TABLE_WORDS",
+    "Document",
+    "Paragraph",
+    "Table",
+    "clean",
+    "is_layout",
+    "padded",
+    "squash",
+]
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 REPORT_TABLE_WORDS = ("第二十条", "申请人情况", "自然人", "结果维持", "尚未审结")
@@ -40,8 +49,7 @@ class Table:
     """Cell text by row and grid column; merged cells repeated; short rows padded with ''."""
 
     def __post_init__(self) -> None:
-        width = max((len(r) for r in self.rows), default=0)
-        self.rows = [r + [""] * (width - len(r)) for r in self.rows]
+        self.rows = padded(self.rows)
 
 
 @dataclass(slots=True)
@@ -50,6 +58,12 @@ class Document:
     title_hint: str = ""
     """The HTML <title> (or the Word document's title property): where the page keeps the
     report's title when its body does not."""
+
+
+def padded(rows: list[list[str]]) -> list[list[str]]:
+    """`rows` all as wide as the widest, short rows padded with '' (new lists)."""
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
 
 
 def is_layout(

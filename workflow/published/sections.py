@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from workflow.core.submission import PrintedSection
-from workflow.published.document import Document, Table, squash
+from workflow.published.document import Document, Table, padded, squash
 from workflow.published.headings import (
     CANONICAL,
     NUMERALS,
@@ -138,7 +138,7 @@ class _Cutter:
         if role in TABLE_ROLES:
             if not _aligned(self.out.rows.get(role, rows), rows):
                 self.out.misaligned.add(role)
-            self.out.rows[role] = _padded([*self.out.rows.get(role, []), *rows])
+            self.out.rows[role] = padded([*self.out.rows.get(role, []), *rows])
             self.out.tables[role] = self.out.tables.get(role, 0) + 1
         elif self.part is not None:
             self.part.extra_tables.append(tuple(tuple(row) for row in rows))
@@ -183,12 +183,6 @@ def _aligned(above: list[list[str]], below: list[list[str]]) -> bool:
     or more only where every cell is empty (a trailing column of the layout)."""
     narrow = min(len(above[0]), len(below[0]))
     return not any(c.strip() for row in (*above, *below) for c in row[narrow:])
-
-
-def _padded(rows: list[list[str]]) -> list[list[str]]:
-    """Rows of tables read as one, all as wide as the widest (short rows padded with '')."""
-    width = max(len(row) for row in rows)
-    return [row + [""] * (width - len(row)) for row in rows]
 
 
 def _has_number(row: list[str]) -> bool:
