@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow.checks._common import prose_label, where
-from workflow.core.form import PROSE_PARTS, SECTION_TITLES, ProsePart
+from workflow.core.form import PROSE_PARTS, SECTION_TITLES, TABLE_SECTIONS, ProsePart
 from workflow.core.submission import Submission
 
 __all__ = [
     "CLAUSE",
     "FILLER",
-    "TABLE_SECTIONS",
     "TITLE",
     "Passage",
     "chinese_number",
@@ -137,10 +136,6 @@ def prose_parts(sub: Submission) -> Iterator[tuple[ProsePart, str]]:
         text = sub.text(part.key)
         if text.strip():
             yield part, text
-
-
-TABLE_SECTIONS: tuple[str, ...] = ("proactive", "applications", "litigation")
-"""Sections 二、三、四, whose words around the tables a published report may hold."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,7 @@ __all__ = [
     "SECTION2_BLOCKS",
     "SECTION_TITLES",
     "SUM_RULES",
+    "TABLE_SECTIONS",
     "TEMPLATE_VERSION",
     "ApplicantColumn",
     "ApplicationRow",
@@ -125,6 +126,9 @@ SECTION_TITLES: dict[str, str] = {
     "problems": "五、存在的主要问题及改进情况",
     "other": "六、其他需要报告的事项",
 }
+
+TABLE_SECTIONS: tuple[str, ...] = ("proactive", "applications", "litigation")
+"""Sections 二、三、四, whose body is a table of the form (表二–表四)."""
 
 BASIC_SECTION = "基本信息"
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workflow.core.form import PROSE_PARTS, REPORT_TITLE_SUFFIX, SECTION_TITLES
+from workflow.core.form import PROSE_PARTS, REPORT_TITLE_SUFFIX, SECTION_TITLES, TABLE_SECTIONS
 from workflow.published.document import squash
 
 __all__ = [
     "CANONICAL",
     "NUMERALS",
-    "TABLE_ROLES",
     "Heading",
     "parse_title",
     "subheading",
@@ -31,7 +30,6 @@ __all__ = [
     "top_heading",
 ]
 
-TABLE_ROLES = ("proactive", "applications", "litigation")
 NUMERALS = "一二三四五六七八九十"
 _TOP = re.compile(r"^([一二三四五六七八九十])[、.，,](.*)$", re.DOTALL)
 _HEADING_MAX = 40
@@ -69,8 +67,8 @@ _TITLE = re.compile(r"(.*?)(\d{4})年度?(?:政府信息公开|政务公开|信�
 
 def _roles(words: str) -> tuple[str, ...]:
     found = [role for role, signs in _ROLE_WORDS if any(s in words for s in signs)]
-    tables = [r for r in found if r in TABLE_ROLES]
-    return tuple(r for r in found if r not in TABLE_ROLES or r == tables[0])
+    tables = [r for r in found if r in TABLE_SECTIONS]
+    return tuple(r for r in found if r not in TABLE_SECTIONS or r == tables[0])
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from workflow.core.cell_values import Parsed, parse_count, parse_fee
 from workflow.core.errors import RejectedFile
-from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, SECTION_TITLES, FieldType
+from workflow.core.form import FIELDS_BY_KEY, PROSE_PARTS, SECTION_TITLES, TABLE_SECTIONS, FieldType
 from workflow.core.submission import CellRef, Submission
 from workflow.published.applications_table import read_applications
 from workflow.published.document import Document, squash
 from workflow.published.docx_source import read_docx
-from workflow.published.headings import TABLE_ROLES, parse_title
+from workflow.published.headings import parse_title
 from workflow.published.html_source import read_html
 from workflow.published.litigation_table import read_litigation
 from workflow.published.proactive_table import read_proactive
@@ -72,7 +72,7 @@ def read_published(path: Path, display_name: str | None = None) -> Submission:
         sub.cells[part.key] = CellRef("正文", squash(part.heading or part.section))
     sub.printed = sections.printed()
     sub.section_text = {
-        role: text for role in TABLE_ROLES if (text := sub.printed_text(role).strip())
+        role: text for role in TABLE_SECTIONS if (text := sub.printed_text(role).strip())
     }
     for section, read in _TABLES.items():
         rows = sections.rows.get(section)

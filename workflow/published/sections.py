@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from workflow.core.form import TABLE_SECTIONS
 from workflow.core.submission import PrintedSection
 from workflow.published.document import Document, Table, padded, squash
 from workflow.published.headings import (
     CANONICAL,
     NUMERALS,
-    TABLE_ROLES,
     Heading,
     subheading,
     table_heading,
@@ -128,14 +128,14 @@ class _Cutter:
             return
         role = _table_role(rows)
         if role is None and self.part is not None:
-            own = [r for r in self.part.roles if r in TABLE_ROLES]
+            own = [r for r in self.part.roles if r in TABLE_SECTIONS]
             if own and _aligned(self.out.rows.get(own[0], rows), rows):
                 role = own[0]
             elif own and any(_has_number(row) for row in rows):
                 self.out.notes.append(
                     f"“{self.part.heading}”下有一个不属于表二至表四的表格，未读取"
                 )
-        if role in TABLE_ROLES:
+        if role in TABLE_SECTIONS:
             if not _aligned(self.out.rows.get(role, rows), rows):
                 self.out.misaligned.add(role)
             self.out.rows[role] = padded([*self.out.rows.get(role, []), *rows])
