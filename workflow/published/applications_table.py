@@ -22,9 +22,9 @@ from workflow.published.tables import (
     TABLE_NAMES,
     Cells,
     Unreadable,
-    column_runs,
     match_label,
     numberish,
+    one_column,
 )
 
 __all__ = ["read_applications"]
@@ -82,10 +82,7 @@ def _applicant_columns(rows: list[list[str]], table: str, out: Cells) -> dict[st
             out.slip(table, at[0][1], column.label)
         if not at:
             raise Unreadable(f"{table}找不到“{column.label}”列")
-        runs = column_runs(at)
-        if len(runs) > 1:
-            raise Unreadable(f"{table}有两列都可能是“{column.label}”，无法确定")
-        columns[column.suffix] = runs[0][0]
+        columns[column.suffix] = one_column(at, table, column.label)
     return columns
 
 

@@ -19,8 +19,8 @@ from workflow.published.tables import (
     TABLE_NAMES,
     Cells,
     Unreadable,
-    column_runs,
     match_label,
+    one_column,
 )
 
 __all__ = ["read_proactive"]
@@ -85,11 +85,9 @@ class _Reader:
             if label is not None:
                 hits.setdefault(label, []).append((i, flats[i]))
         for label, indexes in hits.items():
-            runs = column_runs(indexes)
-            if len(runs) > 1:
-                raise Unreadable(f"{self.table}有两列都可能是“{label}”，无法确定")
-            found[_S2_WORDS[label]] = runs[0][0]
-            self.out.slip(self.table, row[runs[0][0]], label)
+            column = one_column(indexes, self.table, label)
+            found[_S2_WORDS[label]] = column
+            self.out.slip(self.table, row[column], label)
         return found
 
     def place(self, printed: str) -> tuple[int, int] | None:

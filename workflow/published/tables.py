@@ -24,9 +24,9 @@ __all__ = [
     "TABLE_NAMES",
     "Cells",
     "Unreadable",
-    "column_runs",
     "match_label",
     "numberish",
+    "one_column",
 ]
 
 TABLE_NAMES = {"proactive": "表二", "applications": "表三", "litigation": "表四"}
@@ -81,7 +81,16 @@ def match_label(printed: str, labels: list[str], table: str) -> str | None:
         raise Unreadable(f"{table}中的“{printed}”可能是“{options}”，无法确定") from exc
 
 
-def column_runs(cells: list[tuple[int, str]]) -> list[list[int]]:
+def one_column(cells: list[tuple[int, str]], table: str, label: str) -> int:
+    """The grid column of the one cell among `cells` (index, printed text) headed `label`; two
+    cells that could each be it are refused (`_column_runs`)."""
+    runs = _column_runs(cells)
+    if len(runs) > 1:
+        raise Unreadable(f"{table}有两列都可能是“{label}”，无法确定")
+    return runs[0][0]
+
+
+def _column_runs(cells: list[tuple[int, str]]) -> list[list[int]]:
     """Grid columns (index, printed text) grouped into the cells they are: a merged cell
     repeats its text in neighbouring columns (one run); another text, or a gap, is another
     cell."""
