@@ -184,14 +184,14 @@ def _topic(clause: str, sentence: str) -> str | None:
 
 
 def _passed_over(
-    topic: str, unit: str, clause: str, sentence: str, year: int | None, whole: str = ""
+    topic: str, unit: str, clause: str, sentence: str, year: int | None, whole: str
 ) -> bool:
     """True when the number is not a statement of this year's whole count of its topic.
 
     `clause` and `sentence` end at the number; `whole` is the whole sentence."""
     if _CHANGE.search(clause) or _OTHER_TIME.search(sentence) or _PERIOD.search(sentence):
         return True
-    if topic in _APPLICATION_DECISIONS and _DOCUMENTS.search(whole or sentence):
+    if topic in _APPLICATION_DECISIONS and _DOCUMENTS.search(whole):
         return True  # 主动公开125条、依申请公开176条、不予公开77条: documents, not decisions
     if topic in _DECISIONS and _PUBLISHED_ITEMS.search(clause):
         return True  # 公开行政许可类信息2条: what was published, not the decisions
@@ -234,9 +234,11 @@ def claims(text: str, year: int | None) -> Iterator[Claim]:
         clause = searched[clause_start:start]
         sentence = searched[sentence_start:start]
         topic = _topic(clause, sentence)
+        if topic is None:
+            continue
         whole = searched[sentence_start:sentence_end]
         after = searched[match.end() : sentence_end]
-        if topic is None or _passed_over(topic, match["u"], clause, sentence, year, whole):
+        if _passed_over(topic, match["u"], clause, sentence, year, whole):
             continue
         lead = searched[max(0, clause_start - 4) : clause_start]
         if _is_part(topic, clause, lead, after) or _in_part_list(topic, sentence):
