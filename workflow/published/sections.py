@@ -127,17 +127,17 @@ class _Cutter:
         if not rows or self.ended:
             return
         role = _table_role(rows)
+        if role in TABLE_SECTIONS and not _aligned(self.out.rows.get(role, rows), rows):
+            self.out.misaligned.add(role)  # known by its words, but its columns differ
         if role is None and self.part is not None:
             own = [r for r in self.part.roles if r in TABLE_SECTIONS]
             if own and _aligned(self.out.rows.get(own[0], rows), rows):
-                role = own[0]
+                role = own[0]  # no telling words: the rest of its section's table
             elif own and any(_has_number(row) for row in rows):
                 self.out.notes.append(
                     f"“{self.part.heading}”下有一个不属于表二至表四的表格，未读取"
                 )
         if role in TABLE_SECTIONS:
-            if not _aligned(self.out.rows.get(role, rows), rows):
-                self.out.misaligned.add(role)
             self.out.rows[role] = padded([*self.out.rows.get(role, []), *rows])
             self.out.tables[role] = self.out.tables.get(role, 0) + 1
         elif self.part is not None:
