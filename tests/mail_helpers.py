@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from tests.mail_servers import AGENCY, OFFICE, Dovecot, SmtpCapture
+from workflow.cli import main
 from workflow.config import Config, load_config
 from workflow.example import SEED_AGENCY
+from workflow.intake.mail.message import parse_message
+from workflow.office.ledger import Ledger, Record
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,6 +67,13 @@ def raw_mail(
     return b"\r\n".join(parts) + b"\r\n"
 
 
+def body_text(message: Message) -> str:
+    """The text of a reply: its first part when it has attachments."""
+    msg = parse_message(message.as_bytes()).message
+    part = msg.get_payload()[0] if msg.is_multipart() else msg
+    return part.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+
+
 def rfc2231_part(name: str, data: bytes) -> tuple[bytes, bytes]:
     from urllib.parse import quote
 
@@ -92,6 +104,18 @@ class MailOffice:
 
     def replies(self, count: int, timeout: float = 15.0) -> list[Message]:
         return [c.message for c in self.smtp.wait_for(count, timeout)]
+
+    def records(self) -> list[Record]:
+        """The ledger's submission rows, in claim order."""
+        with Ledger(self.root / "state" / "ledger.sqlite3", readonly=True) as ledger:
+            return ledger.records()
+
+    def cli(self, *args: str) -> tuple[int, str]:
+        """`workflow *args --config <this office>`: its exit code and output."""
+        result = CliRunner(env={"COLUMNS": "250"}).invoke(
+            main, [*args, "--config", str(self.config_path)]
+        )
+        return result.exit_code, result.output
 
     def set_mail(self, name: str, value: object) -> None:
         """Change (or add) one `[mail]` setting in config.toml, as the clerk would edit it."""

@@ -16,16 +16,10 @@ from workflow.intake.mail.mailpass import run_pass
 from workflow.intake.mail.message import parse_message
 
 
-def _cli(office: MailOffice, *args: str) -> tuple[int, str]:
-    runner = CliRunner(env={"COLUMNS": "250"})
-    result = runner.invoke(main, [*args, "--config", str(office.config_path)])
-    return result.exit_code, result.output
-
-
 def test_mail_once_prints_what_it_did(mail_office: MailOffice, make_workbook: MakeWorkbook) -> None:
     book = make_workbook("r.xlsx").read_bytes()
     mail_office.dovecot.deliver(raw_mail(attachments=[rfc2231_part("r.xlsx", book)]))
-    code, out = _cli(mail_office, "mail", "--once")
+    code, out = mail_office.cli("mail", "--once")
     assert (code, out) == (0, "处理新邮件 1 封（报送 1 封），发出回复 1 封\n")
 
 
@@ -46,7 +40,7 @@ def test_remind_sends_blank_workbooks_and_error_workbooks_but_not_to_passed(
     run_pass(mail_office.config)
     mail_office.smtp.clear()
 
-    code, out = _cli(mail_office, "remind", "--year", "2021", "--dry-run")
+    code, out = mail_office.cli("remind", "--year", "2021", "--dry-run")
     assert code == 0
     assert out.splitlines() == [
         f"（演练，未发送）后河镇人民政府 → {AGENCY}：校验结果工作簿（未通过）",
@@ -54,7 +48,7 @@ def test_remind_sends_blank_workbooks_and_error_workbooks_but_not_to_passed(
     ]
     assert mail_office.smtp.messages == []
 
-    code, out = _cli(mail_office, "remind", "--year", "2021")
+    code, out = mail_office.cli("remind", "--year", "2021")
     assert code == 0 and len(out.splitlines()) == 2
     sent = {c.rcpt_tos[0]: parse_message(c.raw) for c in mail_office.smtp.messages}
     assert [a.name for a in sent[AGENCY].workbooks] == ["后河镇人民政府2021年报告校验结果.xlsx"]
@@ -70,7 +64,7 @@ def test_remind_sends_blank_workbooks_and_error_workbooks_but_not_to_passed(
         raw_mail(message_id="<m2@county.test>", attachments=[rfc2231_part("g.xlsx", good)])
     )
     run_pass(mail_office.config)
-    code, out = _cli(mail_office, "remind", "--year", "2021", "--dry-run")
+    code, out = mail_office.cli("remind", "--year", "2021", "--dry-run")
     assert "后河镇人民政府：已通过，不发送" in out.splitlines()
 
 
@@ -85,17 +79,17 @@ def test_status_and_summary_show_last_mail_and_refused_mail(
     )  # fmt: skip
     run_pass(mail_office.config)
 
-    code, out = _cli(mail_office, "status", "--year", "2021", "--json")
+    code, out = mail_office.cli("status", "--year", "2021", "--json")
     records = {r["agency"]: r for r in map(json.loads, out.splitlines())}
     assert records["后河镇人民政府"]["last_mail_from"] == AGENCY
     assert records["后河镇人民政府"]["last_mail_at"]
     assert records["城关镇人民政府"]["last_mail_from"] is None
 
-    code, out = _cli(mail_office, "status", "--year", "2021")
+    code, out = mail_office.cli("status", "--year", "2021")
     assert code == 0
     assert "各单位最近来信" in out and "待人工处理的邮件" in out and "stranger@evil.test" in out
 
-    code, out = _cli(mail_office, "summary", "--year", "2021")
+    code, out = mail_office.cli("summary", "--year", "2021")
     wb = load_workbook(out.strip(), read_only=True)
     rows = [[c for c in row if c] for row in wb["邮件往来"].iter_rows(values_only=True)]
     wb.close()

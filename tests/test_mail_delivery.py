@@ -18,13 +18,7 @@ from tests.daemon_harness import WATCH
 from tests.mail_helpers import MailOffice, raw_mail, rfc2231_part
 from tests.mail_servers import AGENCY, SilentListener, free_port
 from workflow.intake.mail.mailpass import run_pass
-from workflow.office.ledger import Ledger
 from workflow.office.mail_view import mail_overview
-
-
-def _rows(office: MailOffice) -> list[tuple[str, str | None]]:
-    with Ledger(office.root / "state" / "ledger.sqlite3", readonly=True) as ledger:
-        return [(r.status, r.message_id) for r in ledger.records()]
 
 
 def _sent_copies(office: MailOffice) -> list[str]:
@@ -67,7 +61,8 @@ def _delivered_once(office: MailOffice) -> None:
     assert report.replies == [AGENCY]
     [reply] = office.smtp.messages
     assert reply.message["In-Reply-To"] == "<m1@county.test>"
-    assert _rows(office) == [("passed", "<m1@county.test>")]  # judged once
+    [row] = office.records()
+    assert (row.status, row.message_id) == ("passed", "<m1@county.test>")  # judged once
     assert _sent_copies(office) == [reply.message["Message-ID"]]
     assert run_pass(office.config).replies == []
     assert len(office.smtp.messages) == 1
@@ -123,7 +118,7 @@ def test_every_mail_is_judged_while_smtp_is_down_and_answered_once_it_is_back(
 
     assert report.kinds == {"submission": 10} and report.replies == []
     assert report.waiting == 10 and report.smtp_error and "拒绝连接" in report.smtp_error
-    assert len(_rows(mail_office)) == 10  # all judged and recorded as they arrived
+    assert len(mail_office.records()) == 10  # all judged and recorded as they arrived
     pending = mail_overview(mail_office.config).pending
     assert len(pending) == 10
     assert all(p.last_error and "smtp_port" in p.last_error for p in pending)
@@ -134,7 +129,7 @@ def test_every_mail_is_judged_while_smtp_is_down_and_answered_once_it_is_back(
     assert len(report.replies) == 10 and report.waiting == 0
     answered = sorted(c.message["In-Reply-To"] for c in mail_office.smtp.messages)
     assert answered == sorted(f"<d{i}@x>" for i in range(10))
-    assert len(_rows(mail_office)) == 10  # not judged again
+    assert len(mail_office.records()) == 10  # not judged again
     assert mail_overview(mail_office.config).pending == []
 
 

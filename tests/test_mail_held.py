@@ -7,33 +7,17 @@ import logging
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from tests.conftest import MakeWorkbook
-from tests.mail_helpers import MailOffice, raw_mail, rfc2231_part
+from tests.mail_helpers import MailOffice, body_text, raw_mail, rfc2231_part
 from tests.mail_servers import AGENCY
-from workflow.cli import main
 from workflow.intake.mail.mailpass import POISON_ATTEMPTS, run_pass
-from workflow.office.ledger import Ledger
 from workflow.office.mail_view import mail_overview
 
 _FORGED = (
     "Authentication-Results: mx.county.test; spf=fail smtp.mailfrom=county.test;"
     " dmarc=fail header.from=county.test"
 )
-
-
-def _cli(office: MailOffice, *args: str) -> tuple[int, str]:
-    result = CliRunner(env={"COLUMNS": "250"}).invoke(
-        main, [*args, "--config", str(office.config_path)]
-    )
-    return result.exit_code, result.output
-
-
-def _statuses(office: MailOffice) -> list[str]:
-    path = office.root / "state" / "ledger.sqlite3"
-    with Ledger(path, readonly=True) as ledger:
-        return [r.status for r in ledger.records()]
 
 
 def test_held_mail_is_listed_with_its_number_and_accepted_by_the_clerk(
@@ -46,15 +30,15 @@ def test_held_mail_is_listed_with_its_number_and_accepted_by_the_clerk(
     run_pass(mail_office.config)
     [held] = mail_overview(mail_office.config).refused
     assert held.state == "held" and "DMARC" in (held.reason or "")
-    code, out = _cli(mail_office, "status", "--year", "2021")
+    code, out = mail_office.cli("status", "--year", "2021")
     assert "workflow mail --accept 编号" in out and f"{held.number}" in out
-    assert _statuses(mail_office) == [] and mail_office.smtp.messages == []
+    assert [r.status for r in mail_office.records()] == [] and mail_office.smtp.messages == []
 
-    code, out = _cli(mail_office, "mail", "--accept", str(held.number))
+    code, out = mail_office.cli("mail", "--accept", str(held.number))
 
     assert code == 0, out
     assert f"第 {held.number} 封邮件（{AGENCY}" in out and "已接受" in out
-    assert _statuses(mail_office) == ["passed"]
+    assert [r.status for r in mail_office.records()] == ["passed"]
     [reply] = mail_office.replies(1)
     assert reply["In-Reply-To"] == "<m1@county.test>"
     assert mail_overview(mail_office.config).refused == []
@@ -70,12 +54,11 @@ def test_an_accepted_mail_with_only_other_files_gets_the_note_naming_them(
     run_pass(mail_office.config)
     [held] = mail_overview(mail_office.config).refused
 
-    code, out = _cli(mail_office, "mail", "--accept", str(held.number))
+    code, out = mail_office.cli("mail", "--accept", str(held.number))
 
     assert code == 0, out
     [note] = mail_office.replies(1)
-    part = note.get_payload()[0] if note.is_multipart() else note
-    body = part.get_payload(decode=True).decode("utf-8")
+    body = body_text(note)
     assert "说明.docx" in body and "没有年度报告工作簿" in body
 
 
@@ -88,11 +71,11 @@ def test_a_strangers_mail_cannot_be_accepted_before_the_address_is_registered(
     run_pass(mail_office.config)
     [held] = mail_overview(mail_office.config).refused
 
-    code, out = _cli(mail_office, "mail", "--accept", str(held.number))
+    code, out = mail_office.cli("mail", "--accept", str(held.number))
 
     assert code == 1
     assert "不在单位名录中：请先把该地址加入对应单位的 emails" in out
-    assert _statuses(mail_office) == []
+    assert [r.status for r in mail_office.records()] == []
     assert mail_overview(mail_office.config).refused == [held]
 
 
@@ -100,7 +83,7 @@ def test_accepting_a_mail_that_is_not_held_says_so(mail_office: MailOffice) -> N
     mail_office.dovecot.deliver(raw_mail(body="没有附件"))
     run_pass(mail_office.config)
 
-    code, out = _cli(mail_office, "mail", "--accept", "1")
+    code, out = mail_office.cli("mail", "--accept", "1")
 
     assert code == 1 and "第 1 封邮件不在待人工处理中" in out
 

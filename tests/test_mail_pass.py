@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeWorkbook
-from tests.mail_helpers import MailOffice, plain_part, raw_mail, rfc2231_part, write_office
+from tests.mail_helpers import (
+    MailOffice,
+    body_text,
+    plain_part,
+    raw_mail,
+    rfc2231_part,
+    write_office,
+)
 from tests.mail_servers import AGENCY, Dovecot, SmtpCapture
 from workflow.intake.mail.mailpass import run_pass
 from workflow.intake.mail.message import parse_message
@@ -43,13 +50,6 @@ def test_passing_workbook_gets_the_word_report_in_the_thread(
     assert list(Path(mail_office.root / "archive" / "mail").rglob("message.eml"))
 
 
-def _body(message: object) -> str:
-    parsed = parse_message(message.as_bytes())  # type: ignore[attr-defined]
-    msg = parsed.message
-    part = msg.get_payload()[0] if msg.is_multipart() else msg
-    return part.get_payload(decode=True).decode("utf-8")
-
-
 def _submissions(office: MailOffice) -> list[tuple[str, str | None, str | None]]:
     from workflow.office.ledger import Ledger
 
@@ -69,7 +69,7 @@ def test_failing_workbook_gets_the_error_workbook_and_the_findings(
     run_pass(mail_office.config)
 
     [reply] = mail_office.replies(1)
-    body = _body(reply)
+    body = body_text(reply)
     assert "未通过校验" in body and "作为附件回复本邮件" in body
     assert "1." in body
     names = parse_message(reply.as_bytes()).workbooks
@@ -83,7 +83,7 @@ def test_unreadable_attachment_is_rejected_with_the_reason(mail_office: MailOffi
     run_pass(mail_office.config)
 
     [reply] = mail_office.replies(1)
-    assert "无法读取" in _body(reply)
+    assert "无法读取" in body_text(reply)
     assert [a.name for a in parse_message(reply.as_bytes()).workbooks] == ["退回说明.xlsx"]
     assert _submissions(mail_office) == [("rejected", AGENCY, "<m1@county.test>")]
     from workflow.office.ledger import Ledger
@@ -106,7 +106,7 @@ def test_a_refused_attachments_reply_says_what_its_reason_calls_for(
     run_pass(mail_office.config)
 
     [reply] = mail_office.replies(1)
-    body = _body(reply)
+    body = body_text(reply)
     assert "空文件" in body
     assert "重新作为附件完整发送一次" in body
     assert "公开办下发的年度报告工作簿（.xlsx）填写" not in body
@@ -178,7 +178,7 @@ def test_no_workbook_gets_one_note_a_day(mail_office: MailOffice) -> None:
 
     assert report.kinds == {"no_workbook": 2}
     [note] = mail_office.smtp.messages  # sent before run_pass returned
-    assert "没有找到报告工作簿附件" in _body(note.message)
+    assert "没有找到报告工作簿附件" in body_text(note.message)
     assert note.message["In-Reply-To"] == "<n1@x>"
 
 
@@ -223,7 +223,7 @@ def test_a_registered_sender_cannot_replace_another_agency(
     run_pass(mail_office.config)
 
     [reply] = mail_office.replies(1)
-    assert "只登记为“城关镇人民政府”的报送邮箱" in _body(reply)
+    assert "只登记为“城关镇人民政府”的报送邮箱" in body_text(reply)
     assert _submissions(mail_office) == []
     assert not (mail_office.root / "outbox" / "2021" / "后河镇人民政府").exists()
 

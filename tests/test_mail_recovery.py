@@ -17,12 +17,6 @@ from tests.mail_helpers import MailOffice, raw_mail, rfc2231_part, write_office
 from tests.mail_servers import NO_IDLE_NO_MOVE, Dovecot, SmtpCapture
 from workflow.intake.mail.imap import ImapSession
 from workflow.intake.mail.mailpass import run_pass
-from workflow.office.ledger import Ledger
-
-
-def _rows(office: MailOffice) -> list[tuple[str, str | None]]:
-    with Ledger(office.root / "state" / "ledger.sqlite3", readonly=True) as ledger:
-        return [(r.status, r.message_id) for r in ledger.records()]
 
 
 @pytest.mark.slow
@@ -52,7 +46,8 @@ def test_kill_9_between_the_servers_250_and_our_record_sends_the_reply_again(
     assert report.replies == ["a1@county.test"]
     first, second = mail_office.smtp.messages
     assert first.message["Message-ID"] == second.message["Message-ID"]
-    assert _rows(mail_office) == [("passed", "<m1@county.test>")]  # nothing lost, judged once
+    [row] = mail_office.records()  # nothing lost, judged once
+    assert (row.status, row.message_id) == ("passed", "<m1@county.test>")
     with mail_office.dovecot.client() as c:
         assert c.messages("INBOX") == []
         assert len(c.messages("已处理")) == 1
@@ -75,7 +70,8 @@ def test_smtp_refusal_keeps_the_reply_for_the_next_pass(
 
     assert report.replies == ["a1@county.test"]
     assert len(mail_office.smtp.messages) == 1
-    assert _rows(mail_office) == [("passed", "<m1@county.test>")]
+    [row] = mail_office.records()
+    assert (row.status, row.message_id) == ("passed", "<m1@county.test>")
     with mail_office.dovecot.client() as c:
         assert len(c.messages("Sent")) == 1  # filed once, after the accepted retry
 
@@ -126,7 +122,8 @@ def test_uidvalidity_change_reprocesses_nothing(
 
     assert report.seen == 0 and report.replies == []
     assert len(smtp.messages) == 1
-    assert _rows(office) == [("passed", "<m1@county.test>")]
+    [row] = office.records()
+    assert (row.status, row.message_id) == ("passed", "<m1@county.test>")
     with server.client() as c:
         [(flags, _)] = c.messages("INBOX")
         assert "$WorkflowHandled" in flags
@@ -221,7 +218,8 @@ def test_a_crash_after_processing_before_the_verdict_is_stored_processes_once(
 
     run_pass(mail_office.config)
 
-    assert _rows(mail_office) == [("failed", "<m1@county.test>")]  # processed once
+    [row] = mail_office.records()
+    assert (row.status, row.message_id) == ("failed", "<m1@county.test>")  # processed once
     [reply] = mail_office.replies(1)
     assert "未通过校验，共 2 处错误" in reply.get_payload()[0].get_payload(decode=True).decode()
     assert len(reply.get_payload()) == 2  # the error workbook is attached

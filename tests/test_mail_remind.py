@@ -3,18 +3,14 @@ who would be skipped and why. Real SMTP capture on 127.0.0.1."""
 
 from __future__ import annotations
 
-from click.testing import CliRunner
-
 from tests.mail_helpers import MailOffice
 from tests.mail_servers import AGENCY
-from workflow.cli import main
 
 
 def _remind(office: MailOffice, *args: str) -> list[str]:
-    cli = ["remind", "--year", "2021", *args, "--config", str(office.config_path)]
-    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, cli)
-    assert result.exit_code == 0, result.output
-    return result.output.splitlines()
+    code, out = office.cli("remind", "--year", "2021", *args)
+    assert code == 0, out
+    return out.splitlines()
 
 
 def test_a_second_remind_the_same_day_sends_nothing_unless_again(mail_office: MailOffice) -> None:

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import os
 from email.header import decode_header, make_header
-from email.message import Message
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MakeWorkbook
-from tests.mail_helpers import MailOffice, gbk_zip, plain_part, raw_mail, tnef, write_office
+from tests.mail_helpers import (
+    MailOffice,
+    body_text,
+    gbk_zip,
+    plain_part,
+    raw_mail,
+    tnef,
+    write_office,
+)
 from tests.mail_servers import AGENCY, OFFICE, Dovecot, SmtpCapture
 from tests.test_mail_classify import dsn
 from workflow.core.errors import WorkflowError
@@ -29,12 +36,6 @@ EXTRA = 'authserv_id = "mx.county.test"\ndisplay_name = "某某县政务公开�
 
 def _office(tmp_path: Path, dovecot: Dovecot, smtp: SmtpCapture, extra: str = "") -> MailOffice:
     return write_office(tmp_path / "o", dovecot, smtp, extra=EXTRA + "\n" + extra)
-
-
-def _body(message: Message) -> str:
-    msg = parse_message(message.as_bytes()).message
-    part = msg.get_payload()[0] if msg.is_multipart() else msg
-    return part.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
 
 
 def _rows(office: MailOffice) -> dict[str, tuple[str, str]]:
@@ -107,7 +108,7 @@ def test_a_zip_from_chinese_windows_is_opened_and_answered_with_warnings_listed(
     run_pass(office.config)
 
     [reply] = office.replies(1)
-    body = _body(reply)
+    body = body_text(reply)
     assert "《后河镇堃报告.xlsx》：后河镇人民政府2021年报告已通过校验" in body
     assert "条提示，不影响通过" in body
     assert "  1. 工作表“" in body and "我局" in body  # numbered, naming the sheet and place
@@ -130,7 +131,7 @@ def test_a_workbook_in_winmail_dat_is_opened(
     run_pass(office.config)
 
     [reply] = office.replies(1)
-    body = _body(reply)
+    body = body_text(reply)
     assert "《后河镇报告.xlsx》：后河镇人民政府2021年报告未通过校验" in body
     assert "  1. 工作表“" in body  # the error line names its sheet
     names = [a.name for a in parse_message(reply.as_bytes()).workbooks]
@@ -151,7 +152,7 @@ def test_a_mail_over_the_limit_from_an_agency_gets_a_reply_saying_what_to_do(
 
     assert report.kinds == {"too_large": 1} and "未登记" not in report.line()
     [reply] = office.replies(1)
-    body = _body(reply)
+    body = body_text(reply)
     assert "超过 1 MB" in body and "只附上填好的工作簿" in body
     assert body.rstrip("\n").endswith(NOT_YOU)
     with dovecot.client() as c:
@@ -181,7 +182,7 @@ def test_notes_name_what_came_and_the_daily_note_is_kept_for_empty_mail(
     report = run_pass(office.config)
 
     assert report.kinds == {"other_files": 2, "no_workbook": 1}
-    notes = {c.message["In-Reply-To"]: _body(c.message) for c in office.smtp.wait_for(3)}
+    notes = {c.message["In-Reply-To"]: body_text(c.message) for c in office.smtp.wait_for(3)}
     assert "说明.docx" in notes["<o1@x>"] and "没有年度报告工作簿" in notes["<o1@x>"]
     assert "照片.jpg" in notes["<o2@x>"]
     assert "没有找到报告工作簿附件" in notes["<e1@x>"]  # the day's note was still there
@@ -228,7 +229,7 @@ def test_one_workbook_attached_twice_gets_one_verdict(
     run_pass(office.config)
 
     [reply] = office.replies(1)
-    body = _body(reply)
+    body = body_text(reply)
     assert body.count("未通过校验") == 1 and "《报告(1).xlsx》" not in body
     assert len(parse_message(reply.as_bytes()).workbooks) == 1
 
@@ -245,5 +246,5 @@ def test_a_zip_inside_a_zip_is_answered_not_opened(
 
     assert report.kinds == {"submission": 1}
     [reply] = office.replies(1)
-    assert "《报告.zip》：未打开。压缩包中又有压缩包（里面.zip）" in _body(reply)
+    assert "《报告.zip》：未打开。压缩包中又有压缩包（里面.zip）" in body_text(reply)
     assert not (office.root / "outbox" / "2021").exists()  # nothing was processed
