@@ -85,6 +85,17 @@ def office(tmp_path: Path) -> Iterator[Office]:
 
 
 @pytest.fixture
+def offices() -> Iterator[list[Office]]:
+    """Offices a test made; any `workflow watch` still running afterwards is ended."""
+    made: list[Office] = []
+    yield made
+    for office in made:
+        for watch in office.watches:
+            if watch.proc.poll() is None:
+                watch.power_cut()
+
+
+@pytest.fixture
 def mail_office(
     tmp_path: Path,
     dovecot: Dovecot,  # noqa: F811

@@ -192,6 +192,15 @@ class Office:
 REJECTION_NOTE = "退回说明.xlsx"
 
 
+def started(office: Office, timeout: float = 30.0) -> Watch:
+    """A daemon that has finished its start (recovery included) and watches the inbox."""
+    watch = office.start()
+    office.wait(
+        lambda: "开始监视收件箱" in watch.text(), timeout=timeout, what="the daemon's start"
+    )
+    return watch
+
+
 def is_final_name(parts: tuple[str, ...], name: str) -> bool:
     """Whether `name`, in the outbox folder `parts` (relative), is one of the names the outbox
     layout (workflow/outbox.py) gives a finished output."""

@@ -360,9 +360,10 @@ def dovecot_available() -> bool:
     return os.path.exists(DOVECOT)
 
 
-def _temp_folder() -> Path:
-    """A folder the unprivileged Dovecot can reach (pytest's tmp is private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="wf-dovecot-", dir="/tmp"))
+def _temp_folder(prefix: str = "wf-dovecot-") -> Path:
+    """A new folder under /tmp that unprivileged users can reach, such as Dovecot or `nobody`
+    (pytest's tmp is private to root). The caller removes it."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     path.chmod(0o755)
     return path
 

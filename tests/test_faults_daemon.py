@@ -14,7 +14,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,17 +30,6 @@ pytestmark = [
     pytest.mark.skipif(os.name != "posix", reason="drives signals and process groups"),
     pytest.mark.slow,
 ]
-
-
-@pytest.fixture
-def offices() -> Iterator[list[Office]]:
-    """Offices a test made; any `workflow watch` still running afterwards is ended."""
-    made: list[Office] = []
-    yield made
-    for office in made:
-        for watch in office.watches:
-            if watch.proc.poll() is None:
-                watch.power_cut()
 
 
 def alive(pid: int) -> bool:

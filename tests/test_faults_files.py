@@ -10,35 +10,20 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from tests.conftest import MakeWorkbook
-from tests.daemon_harness import WATCH, Office, Watch
+from tests.daemon_harness import WATCH, Office, Watch, started
 from tests.huge import with_shared_strings
+from tests.mail_servers import _temp_folder
 
 pytestmark = [
     pytest.mark.skipif(os.name != "posix", reason="drives processes and file owners"),
     pytest.mark.slow,
 ]
-
-
-@pytest.fixture
-def offices() -> Iterator[list[Office]]:
-    """Offices a test made; any `workflow watch` still running afterwards is ended."""
-    made: list[Office] = []
-    yield made
-    for office in made:
-        for watch in office.watches:
-            if watch.proc.poll() is None:
-                watch.power_cut()
-
-
-def watching(office: Office, watch: Watch) -> None:
-    office.wait(lambda: "开始监视收件箱" in watch.text(), timeout=60, what="the daemon to start")
 
 
 def new_office(root: Path, **options: object) -> Office:
@@ -90,8 +75,7 @@ def test_a_sound_file_behind_two_huge_workbooks_is_judged_at_once(
     文件异常 with the size and the limit, so the file behind them waits for nothing."""
     office = new_office(tmp_path / "office")
     offices.append(office)
-    watch = office.start()
-    watching(office, watch)
+    watch = started(office, timeout=60)
     judged, _ = drop_behind_huge(office, watch, make_workbook, tmp_path)
     assert judged < 6, f"the sound file waited {judged:.1f} s"
     assert result_of(office, "正常.xlsx")["status"] == "passed"  # type: ignore[index]
@@ -120,8 +104,7 @@ def test_a_file_past_file_seconds_is_rejected_and_holds_nothing_up(
         extra_watch="file_seconds = 3\nfile_xml_mb = 100\n",
     )
     offices.append(office)
-    watch = office.start()
-    watching(office, watch)
+    watch = started(office, timeout=60)
     judged, _ = drop_behind_huge(office, watch, make_workbook, tmp_path)
     assert judged < 12, f"the sound file waited {judged:.1f} s"
     assert result_of(office, "正常.xlsx")["status"] == "passed"  # type: ignore[index]
@@ -166,11 +149,8 @@ def test_an_unreadable_inbox_file_stays_is_told_once_and_is_judged_once_readable
     `give_up_seconds` with a traceback and an English errno line every minute, and never
     judged. Now it stays in the inbox, one Chinese line (owner, permission, what to do) is
     logged once and shown by `status` and in the summary; once readable it is judged."""
-    import tempfile
-
-    base = Path(tempfile.mkdtemp(prefix="wf-unreadable-"))  # outside root's 0700 tmp_path
+    base = _temp_folder("wf-unreadable-")  # outside root's 0700 tmp_path
     try:
-        os.chmod(base, 0o755)
         office = as_nobody_office(base / "office")
         offices.append(office)
         data = make_workbook("a.xlsx").read_bytes()
@@ -178,8 +158,7 @@ def test_an_unreadable_inbox_file_stays_is_told_once_and_is_judged_once_readable
         locked.write_bytes(data)
         os.chmod(locked, 0o600 if os.geteuid() == 0 else 0)  # stays root's: nobody can't read
         office.dropped.append(data)
-        watch = office.start()
-        watching(office, watch)
+        watch = started(office, timeout=60)
         office.wait(lambda: "无法读取" in watch.text(), what="the unreadable line")
         time.sleep(3 * 1.5 + 1)  # well past give_up_seconds (1.5 s): nothing more happens
         assert locked.exists() and list((office.state / "work").iterdir()) == []
@@ -225,11 +204,8 @@ def test_an_unreadable_file_left_in_state_work_is_told_in_chinese(
     """A file in state/work with no ledger row (a crash between claim and row) that the
     daemon's user may not read: before, `[Errno 13] Permission denied` in English, again at
     every housekeeping pass; now one Chinese line naming the owner and what to do."""
-    import tempfile
-
-    base = Path(tempfile.mkdtemp(prefix="wf-unreadable-"))
+    base = _temp_folder("wf-unreadable-")
     try:
-        os.chmod(base, 0o755)
         office = as_nobody_office(base / "office")
         offices.append(office)
         work = office.state / "work"
@@ -240,8 +216,7 @@ def test_an_unreadable_file_left_in_state_work_is_told_in_chinese(
         orphan = work / "20220110-093000-000000-旧报告.xlsx"
         orphan.write_bytes(make_workbook("a.xlsx").read_bytes())
         os.chmod(orphan, 0o600 if os.geteuid() == 0 else 0)
-        watch = office.start()
-        watching(office, watch)
+        watch = started(office, timeout=60)
         office.wait(lambda: "旧报告.xlsx 无法读取" in watch.text(), what="the line")
         time.sleep(1)
         log = watch.text()

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon_harness import Office, OutboxWatcher, Watch, sha
+from tests.daemon_harness import Office, OutboxWatcher, sha, started
 from workflow.config import Config, load_config
 from workflow.example import seed_values
 from workflow.flow.outbox import RESULT_NAME
@@ -118,13 +118,6 @@ def maker(tmp_path: Path) -> Maker:
     folder = tmp_path / "made"
     folder.mkdir()
     return Maker(folder)
-
-
-def started(office: Office) -> Watch:
-    """A daemon that has finished its start (recovery included) and watches the inbox."""
-    watch = office.start()
-    office.wait(lambda: "开始监视收件箱" in watch.text(), what="the daemon's start")
-    return watch
 
 
 def drop_all(office: Office, drops: list[Drop]) -> None:
