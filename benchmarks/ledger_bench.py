@@ -23,6 +23,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from tests.web_helpers import town
 from workflow.core.names import agency_key
 from workflow.example import seed_values
 from workflow.office.ledger import Ledger
@@ -152,8 +153,7 @@ def run(base: Path, rows: int) -> list[tuple[str, str]]:
         folder.mkdir(parents=True)
         write_config(folder)
     newcomer = "县新设镇人民政府"  # in neither ledger: its verdict must not depend on the size
-    values = dict(seed_values(), agency_name=newcomer)
-    values["text_on_request"] = str(values["text_on_request"]).replace("我局", "我镇")
+    values = town(newcomer)
     workbook = fill_by_name(write_template(base, newcomer, 2021), values, base / "new.xlsx")
     t0 = time.perf_counter()
     build_ledger(big / "state" / "ledger.sqlite3", rows)

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import MakeWorkbook
+from tests.web_helpers import town
 from workflow.cli import main
-from workflow.example import seed_values
 from workflow.workbook.reader import read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,13 +33,6 @@ def config(tmp_path: Path) -> str:
 def run(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout
-
-
-def town(agency: str, **values: object) -> dict[str, object]:
-    base = dict(seed_values(), agency_name=agency)
-    base["text_on_request"] = str(base["text_on_request"]).replace("我局", "我镇")
-    base.update(values)
-    return base
 
 
 def applications(n: int, granted: int, carried_out: int) -> dict[str, int]:
