@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from tests.conftest import MakeWorkbook
 from tests.daemon_harness import Office
 from tests.fault_tools import immutable
+from tests.old_ledgers import FIRST_RELEASE_SCHEMA
 from workflow.cli import main
 from workflow.config import Agency, load_config
 from workflow.flow.attribution import attribute, registered_name_in, year_in_name
@@ -184,14 +185,7 @@ def test_a_refused_file_shows_its_agency_as_rejected_with_the_reason(
 def test_an_older_ledger_gets_the_new_columns(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     with sqlite3.connect(path) as db:  # the schema as first released
-        db.execute(
-            "CREATE TABLE submissions (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL,"
-            " file_name TEXT NOT NULL, received_at TEXT NOT NULL, claimed_path TEXT NOT NULL,"
-            " status TEXT NOT NULL DEFAULT 'claimed', agency TEXT, year INTEGER, outputs TEXT,"
-            " result_path TEXT, error_count INTEGER, warning_count INTEGER, report_values TEXT,"
-            " attempts INTEGER NOT NULL DEFAULT 0, duplicate_of INTEGER, archived_path TEXT,"
-            " archived_at TEXT, finished_at TEXT)"
-        )
+        db.execute(FIRST_RELEASE_SCHEMA)
         db.execute(
             "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, status)"
             " VALUES ('x', 'a.xlsx', '2022-01-10T09:30:00.000000+08:00', '/w/a', 'rejected')"
@@ -213,14 +207,7 @@ def test_an_older_ledger_gets_the_new_columns(tmp_path: Path) -> None:
 
 def _first_release_ledger(path: Path) -> None:
     with sqlite3.connect(path) as db:  # the schema as first released
-        db.execute(
-            "CREATE TABLE submissions (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL,"
-            " file_name TEXT NOT NULL, received_at TEXT NOT NULL, claimed_path TEXT NOT NULL,"
-            " status TEXT NOT NULL DEFAULT 'claimed', agency TEXT, year INTEGER, outputs TEXT,"
-            " result_path TEXT, error_count INTEGER, warning_count INTEGER, report_values TEXT,"
-            " attempts INTEGER NOT NULL DEFAULT 0, duplicate_of INTEGER, archived_path TEXT,"
-            " archived_at TEXT, finished_at TEXT)"
-        )
+        db.execute(FIRST_RELEASE_SCHEMA)
         db.execute(
             "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, status, agency,"
             " year) VALUES ('x', 'a.xlsx', '2022-01-10T09:30:00.000000+08:00', '/w/a', 'passed',"

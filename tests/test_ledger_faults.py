@@ -26,6 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import MakeWorkbook
+from tests.old_ledgers import FIRST_RELEASE_SCHEMA
 from workflow.cli import main
 from workflow.config import load_config
 from workflow.core.names import agency_key
@@ -174,24 +175,12 @@ def test_a_reader_whose_ledger_loses_its_table_reports_damage_and_the_view_repai
     assert json.loads(out.splitlines()[0])["status"] == "passed"
 
 
-_OLD_SCHEMA = """
-CREATE TABLE submissions (
-    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, file_name TEXT NOT NULL,
-    received_at TEXT NOT NULL, claimed_path TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'claimed', agency TEXT, year INTEGER, outputs TEXT,
-    result_path TEXT, error_count INTEGER, warning_count INTEGER, report_values TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0, duplicate_of INTEGER, archived_path TEXT,
-    archived_at TEXT, finished_at TEXT
-)
-"""
-
-
 def test_a_ledger_of_the_previous_release_gets_its_sequence_and_agency_key(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "ledger.sqlite3"
     db = sqlite3.connect(path)
-    db.execute(_OLD_SCHEMA)
+    db.execute(FIRST_RELEASE_SCHEMA)
     received = ["2022-01-10T09:00:00.000000+08:00", "2022-01-10T08:00:00.000000+08:00"]
     for n, (agency, status, when) in enumerate(
         [("后河镇 人民政府", "failed", received[0]), ("后河镇人民政府", "passed", received[1])]

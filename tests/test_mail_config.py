@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.old_ledgers import FIRST_RELEASE_SCHEMA
 from workflow.config import load_config
 from workflow.core.errors import ConfigError
 
@@ -108,14 +109,7 @@ def test_an_old_ledger_gains_the_mail_columns_and_keeps_its_rows(tmp_path: Path)
 
     path = tmp_path / "ledger.sqlite3"
     with sqlite3.connect(path) as db:  # the schema of the first release, one row in it
-        db.execute(
-            "CREATE TABLE submissions (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL,"
-            " file_name TEXT NOT NULL, received_at TEXT NOT NULL, claimed_path TEXT NOT NULL,"
-            " status TEXT NOT NULL DEFAULT 'claimed', agency TEXT, year INTEGER, outputs TEXT,"
-            " result_path TEXT, error_count INTEGER, warning_count INTEGER, report_values TEXT,"
-            " attempts INTEGER NOT NULL DEFAULT 0, duplicate_of INTEGER, archived_path TEXT,"
-            " archived_at TEXT, finished_at TEXT)"
-        )
+        db.execute(FIRST_RELEASE_SCHEMA)
         db.execute(
             "INSERT INTO submissions (sha256, file_name, received_at, claimed_path, status)"
             " VALUES ('ab', '旧.xlsx', '2022-01-10T09:30:00.000000+08:00', '/x', 'passed')"
