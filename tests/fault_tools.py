@@ -22,7 +22,7 @@ from workflow.config import Config
 from workflow.intake.folder.jobs import Done, Job, run_job
 from workflow.intake.folder.loop import WatchLoop
 
-__all__ = ["InlineRunner", "full_disk", "immutable", "settle_loop"]
+__all__ = ["InlineRunner", "full_disk", "immutable", "read_only", "settle_loop"]
 
 
 def _need_root(tool: str) -> None:
@@ -72,6 +72,27 @@ def full_disk(folder: Path, size: str = "2m") -> Iterator[Path]:
         yield filler
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """`folder` as a read-only bind mount of itself for the block (root can write through
+    chmod, not through a read-only mount)."""
+    _need_root("mount")
+    made = subprocess.run(
+        ["mount", "--bind", str(folder), str(folder)], capture_output=True, text=True
+    )
+    if made.returncode:
+        pytest.skip(f"cannot bind-mount here: {made.stderr.strip()}")
+    try:
+        remount = subprocess.run(
+            ["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True, text=True
+        )
+        if remount.returncode:
+            pytest.skip(f"cannot remount read-only here: {remount.stderr.strip()}")
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
 
 
 class InlineRunner:

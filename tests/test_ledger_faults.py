@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import MakeWorkbook
+from tests.fault_tools import read_only
 from tests.old_ledgers import FIRST_RELEASE_SCHEMA
 from workflow.cli import main
 from workflow.config import load_config
@@ -114,28 +113,6 @@ def test_process_under_a_held_write_lock_exits_1_and_says_so(
     assert agency_outputs(office) == before, "nothing processed: no outputs over the last ones"
     assert rows(office) == ["first.xlsx"]
     assert not list((office.parent / "state").glob("ledger.sqlite3.damaged-*"))
-
-
-@contextlib.contextmanager
-def read_only(folder: Path) -> Iterator[None]:
-    """`folder` as a read-only bind mount of itself for the block (root can write through
-    chmod, not through a read-only mount)."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("a read-only bind mount needs root and mount (CI runs as root)")
-    made = subprocess.run(
-        ["mount", "--bind", str(folder), str(folder)], capture_output=True, text=True
-    )
-    if made.returncode:
-        pytest.skip(f"cannot bind-mount here: {made.stderr.strip()}")
-    try:
-        remount = subprocess.run(
-            ["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True, text=True
-        )
-        if remount.returncode:
-            pytest.skip(f"cannot remount read-only here: {remount.stderr.strip()}")
-        yield
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 def test_process_with_a_read_only_state_folder_exits_1_and_says_so(
