@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.checks_helpers import make_submission
 from tests.prose_corpus import TABLE
-from tests.published_docs import Layout, PublishedReport, report_values
+from tests.published_docs import Layout, PublishedReport
 from workflow.checks import CheckContext, run_checks
 from workflow.core.findings import Finding
 from workflow.published import read_published
@@ -128,7 +128,7 @@ def test_a_likely_reason_only_where_the_numbers_fit_it() -> None:
 
 
 def _page(tmp_path: Path, heading: str, words: str) -> Path:
-    page = PublishedReport(values=report_values()).write_html(tmp_path / "r.html")
+    page = PublishedReport().write_html(tmp_path / "r.html")
     html = page.read_text("utf-8")
     marker = f"<strong>{heading}</strong></p>"
     assert marker in html
@@ -157,7 +157,7 @@ def test_a_year_slip_in_section_two_is_found(tmp_path: Path) -> None:
 
 def test_words_after_a_table_belong_to_its_section(tmp_path: Path) -> None:
     """Words after 表四 are 四's, not the last prose part's: a 行政复议 count there is checked."""
-    page = PublishedReport(values=report_values()).write_html(tmp_path / "r.html")
+    page = PublishedReport().write_html(tmp_path / "r.html")
     html = page.read_text("utf-8").replace(
         "<p>五、存在的主要问题及改进情况</p>",
         "<p>本年度发生行政复议案件5件。</p><p>五、存在的主要问题及改进情况</p>",
@@ -173,7 +173,7 @@ def test_words_after_a_table_belong_to_its_section(tmp_path: Path) -> None:
 
 def test_words_after_a_table_headed_in_its_own_first_row(tmp_path: Path) -> None:
     """The heading of 四 as the table's first row: the words after the table are still 四's."""
-    report = PublishedReport(values=report_values(), layout=Layout(heading_in_table=True))
+    report = PublishedReport(layout=Layout(heading_in_table=True))
     page = report.write_html(tmp_path / "r.html")
     html = page.read_text("utf-8")
     assert "<p>五、存在的主要问题及改进情况</p>" in html
