@@ -17,24 +17,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.checks_helpers import make_submission
-from tests.prose_corpus import AGREEING, CONTRADICTIONS, TABLE, Case
+from tests.prose_corpus import AGREEING, CONTRADICTIONS, Case, prose_warnings
 from tests.published_docs import Layout, PublishedReport
-from workflow.checks import CheckContext, run_checks
 from workflow.core.findings import Finding
 from workflow.published import read_published
-
-RULES = ("text.figure_mismatch", "text.applications_contradiction")
 
 
 def warnings_for(case: Case) -> list[Finding]:
     """The prose-vs-table warnings about the passage, put into （二）依申请公开情况."""
-    sub = make_submission({**TABLE, **case.table, "text_on_request": case.text})
-    return [
-        f
-        for f in run_checks(sub, CheckContext())
-        if f.rule in RULES and "text_on_request" in f.fields
-    ]
+    return [f for f in prose_warnings(case.text, case.table) if "text_on_request" in f.fields]
 
 
 def judged(case: Case) -> bool:

@@ -11,11 +11,22 @@ about something else that a naive reader would take for a count (“三个一”
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tests.checks_helpers import make_submission
 from tests.published_docs import report_values
+from workflow.checks import CheckContext, run_checks
+from workflow.core.findings import Finding
 
-__all__ = ["AGREEING", "CONTRADICTIONS", "TABLE", "Case"]
+__all__ = [
+    "AGREEING",
+    "CONTRADICTIONS",
+    "FIGURE_RULES",
+    "TABLE",
+    "Case",
+    "prose_warnings",
+]
 
 TABLE: dict[str, object] = report_values()
 """新收 7 (自然人 5, 商业企业 2), 上年结转 1, 予以公开 3, 部分公开 1, 不予公开 1, 无法提供 2,
@@ -40,6 +51,18 @@ class Case:
     table: dict[str, object] = field(default_factory=dict)
     explains: str = ""
     """A reading of the table the warning must name ('尚未审结', '上年结转' …), if any."""
+
+
+FIGURE_RULES = ("text.figure_mismatch", "text.applications_contradiction")
+
+
+def prose_warnings(
+    text: str, table: Mapping[str, object] | None = None, *, rules: tuple[str, ...] = FIGURE_RULES
+) -> list[Finding]:
+    """The findings of `rules` when `text` is （二）依申请公开情况 of a report whose tables are
+    `TABLE` with `table`'s values in place."""
+    sub = make_submission({**TABLE, **(table or {}), "text_on_request": text})
+    return [f for f in run_checks(sub, CheckContext()) if f.rule in rules]
 
 
 CONTRADICTIONS: tuple[Case, ...] = (

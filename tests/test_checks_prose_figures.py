@@ -11,23 +11,15 @@ from pathlib import Path
 import pytest
 
 from tests.checks_helpers import cell, make_submission
-from tests.prose_corpus import AGREEING, CITY, CONTRADICTIONS, DISTRICT, TABLE, Case
+from tests.prose_corpus import AGREEING, CITY, CONTRADICTIONS, DISTRICT, TABLE, Case, prose_warnings
 from tests.published_docs import PublishedReport, report_values
 from workflow.checks import CheckContext, check_prose_figures, run_checks
-from workflow.core.findings import Finding
 from workflow.published import read_published
-
-RULES = ("text.figure_mismatch", "text.applications_contradiction")
-
-
-def warnings(text: str, table: dict[str, object] | None = None) -> list[Finding]:
-    sub = make_submission({**TABLE, **(table or {}), "text_on_request": text})
-    return [f for f in run_checks(sub, CheckContext()) if f.rule in RULES]
 
 
 @pytest.mark.parametrize("case", CONTRADICTIONS, ids=[c.text for c in CONTRADICTIONS])
 def test_every_contradiction_of_the_corpus_is_caught(case: Case) -> None:
-    found = warnings(case.text, case.table)
+    found = prose_warnings(case.text, case.table)
     assert len(found) == case.contradictions
     assert all(f.fields[0] == "text_on_request" and len(f.fields) >= 2 for f in found)
     assert all(not f.is_error for f in found)
@@ -37,7 +29,7 @@ def test_every_contradiction_of_the_corpus_is_caught(case: Case) -> None:
 
 @pytest.mark.parametrize("case", AGREEING, ids=[c.text for c in AGREEING])
 def test_every_agreeing_statement_of_the_corpus_is_left_alone(case: Case) -> None:
-    assert warnings(case.text, case.table) == []
+    assert prose_warnings(case.text, case.table) == []
 
 
 def test_the_city_report_message_names_both_readings() -> None:
@@ -57,15 +49,15 @@ def test_the_city_report_message_names_both_readings() -> None:
 
 
 def test_the_district_report_says_received_includes_carried_in() -> None:
-    (found,) = warnings("本年度共收到政府信息公开申请75件。", DISTRICT)
+    (found,) = prose_warnings("本年度共收到政府信息公开申请75件。", DISTRICT)
     assert found.rule == "text.figure_mismatch"
     assert found.fields == ("text_on_request", "apply_new_total")
     assert "文中的75等于表格的“本年新收加上年结转”" in found.message
 
 
 def test_fees_written_in_yuan_are_compared_in_wan_yuan() -> None:
-    assert warnings("收取行政事业性收费3500元。") == []
-    (found,) = warnings("收取行政事业性收费3600元。")
+    assert prose_warnings("收取行政事业性收费3500元。") == []
+    (found,) = prose_warnings("收取行政事业性收费3600元。")
     assert found.expected == "0.35" and found.fields[1] == "fees_amount"
 
 

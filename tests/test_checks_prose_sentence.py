@@ -10,21 +10,16 @@ sentences are taken from published reports (issue 16); each trips one branch of
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from tests.checks_helpers import make_submission
-from tests.prose_corpus import TABLE
+from tests.prose_corpus import FIGURE_RULES, prose_warnings
 from tests.published_docs import Layout, PublishedReport
-from workflow.checks import CheckContext, run_checks
-from workflow.core.findings import Finding
+from workflow.checks import run_checks
 from workflow.published import read_published
 
-RULES = ("text.figure_mismatch", "text.applications_contradiction", "text.year_out_of_range")
-
-
-def warnings(text: str, **table: object) -> list[Finding]:
-    sub = make_submission({**TABLE, **table, "text_on_request": text})
-    return [f for f in run_checks(sub, CheckContext()) if f.rule in RULES]
+RULES = (*FIGURE_RULES, "text.year_out_of_range")
+warnings = partial(prose_warnings, rules=RULES)
 
 
 def test_a_part_introduced_by_qizhong_is_not_the_whole() -> None:
