@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -19,6 +21,7 @@ from tests.conftest import MakeWorkbook
 from tests.mail_helpers import MailOffice, raw_mail, rfc2231_part, write_office
 from tests.mail_servers import BadIdProxy, Dovecot, SilentListener, SmtpCapture, free_port
 from workflow.core.errors import MailError
+from workflow.core.mail_settings import MailSettings
 from workflow.intake.mail import imap as imap_module
 from workflow.intake.mail import smtp as smtp_module
 from workflow.intake.mail.connection_errors import CAUGHT, explain
@@ -69,10 +72,6 @@ def test_id_is_not_sent_to_a_server_that_does_not_offer_it(
     assert "ID sent" not in server.log()
 
 
-def _settings(office: MailOffice) -> object:
-    return office.config.mail
-
-
 def test_tls_spoken_to_a_plain_imap_port_names_imap_security(mail_office: MailOffice) -> None:
     mail_office.set_mail("imap_security", "ssl")  # Dovecot's port here is plain
     with pytest.raises(MailError) as caught:
@@ -120,12 +119,23 @@ def _instance(cls: type[BaseException]) -> BaseException:
     return cls("something")
 
 
+@pytest.fixture(scope="module")
+def mail_settings(tmp_path_factory: pytest.TempPathFactory) -> MailSettings:
+    """The [mail] settings `mail_office` has, written by the same `write_office`, with no
+    server started: the mapping below only reads them (a port is a free one, as a server's
+    would be)."""
+    imap_server = cast(Dovecot, SimpleNamespace(port=free_port()))
+    smtp_server = cast(SmtpCapture, SimpleNamespace(port=free_port()))
+    office = write_office(tmp_path_factory.mktemp("settings") / "office", imap_server, smtp_server)
+    return office.config.mail
+
+
 @pytest.mark.parametrize("cls", CAUGHT, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("side", ["imap", "smtp"])
 def test_every_caught_exception_maps_to_a_line_naming_a_setting(
-    cls: type[BaseException], side: str, mail_office: MailOffice
+    cls: type[BaseException], side: str, mail_settings: MailSettings
 ) -> None:
-    line = explain(_instance(cls), side, mail_office.config.mail)
+    line = explain(_instance(cls), side, mail_settings)
     assert "\n" not in line and any(key in line for key in _KEYS), line
     assert "Errno" not in line and "[SSL" not in line
 
