@@ -33,9 +33,7 @@ def test_a_second_remind_the_same_day_sends_nothing_unless_again(mail_office: Ma
 def test_reminders_carry_the_offices_name(mail_office: MailOffice) -> None:
     from email.header import decode_header, make_header
 
-    text = mail_office.config_path.read_text("utf-8")
-    text = text.replace("[mail]\n", '[mail]\ndisplay_name = "某某县政务公开办"\n')
-    mail_office.config_path.write_text(text, "utf-8")
+    mail_office.set_mail("display_name", "某某县政务公开办")
     _remind(mail_office)
     sent = mail_office.smtp.wait_for(2)
     assert all(
