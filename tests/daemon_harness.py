@@ -201,6 +201,15 @@ def started(office: Office, timeout: float = 30.0) -> Watch:
     return watch
 
 
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, ended but not yet waited for, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def is_final_name(parts: tuple[str, ...], name: str) -> bool:
     """Whether `name`, in the outbox folder `parts` (relative), is one of the names the outbox
     layout (workflow/outbox.py) gives a finished output."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeWorkbook
-from tests.daemon_harness import Office, sha
+from tests.daemon_harness import Office, alive, sha
 from workflow.config import load_config
 from workflow.intake import daemon
 from workflow.intake.folder.jobs import HANG_HOOK
@@ -30,14 +30,6 @@ pytestmark = [
     pytest.mark.skipif(os.name != "posix", reason="drives signals and process groups"),
     pytest.mark.slow,
 ]
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def hung(hook: Path) -> dict[int, str]:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeWorkbook
-from tests.daemon_harness import Office
+from tests.daemon_harness import Office, alive
 from tests.mail_servers import free_port, wait_port
+from tests.web_helpers import CLERK, PASSWORD
 from workflow.config import load_config
 from workflow.web.data import year_view
 from workflow.web.users import UserFile
@@ -32,15 +33,6 @@ def web_children(pid: int) -> list[int]:
             if b"web" in cmdline:
                 found.append(int(child))
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    return stat.split(")")[-1].split()[0] != "Z"
 
 
 def wait(until, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +58,7 @@ def office(office: Office) -> Office:  # the harness's office, with the page tur
         text + f'\n[web]\nenabled = true\nlisten = "127.0.0.1:{port}"\n', "utf-8"
     )
     office.web_port = port  # type: ignore[attr-defined]
-    UserFile(office.state / "web-users.json").add("clerk", "correct horse battery")
+    UserFile(office.state / "web-users.json").add(CLERK, PASSWORD)
     return office
 
 
@@ -111,7 +103,7 @@ def test_a_daemon_killed_outright_leaves_no_page_behind(office: Office) -> None:
 def test_no_web_user_means_no_page_but_the_daemon_runs(
     office: Office, make_workbook: MakeWorkbook
 ) -> None:
-    UserFile(office.state / "web-users.json").remove("clerk")
+    UserFile(office.state / "web-users.json").remove(CLERK)
     watch = office.start()
     office.drop("report.xlsx", make_workbook("r.xlsx").read_bytes())
     wait(lambda: len(office.results()) == 1, 60, "the daemon judged the file")
