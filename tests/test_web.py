@@ -428,6 +428,27 @@ def test_resuming_replies_unblocks_the_address_and_is_audited(office: WebOffice)
     assert "已恢复自动回复" in page and "没有被暂停的地址" in page
 
 
+def test_an_address_resumed_on_the_page_stays_unblocked_after_a_rebuild(
+    office: WebOffice,
+) -> None:
+    """The page's "resume replies" is journalled in the archive as `workflow mail --unblock`
+    is: a ledger rebuilt from the archive does not block the address again."""
+    from workflow.office.rebuild import rebuild_on_demand
+
+    with MailStore(office.ledger, archive=office.config.archive) as store:
+        store.block(BOUNCED, "退信：用户不存在")  # as the mail pass blocks: journalled
+    client = office.client()
+    token = login(client)
+    client.post("/mail/resume", data={"address": BOUNCED, "csrf_token": token})
+    for p in office.ledger.parent.glob(f"{office.ledger.name}*"):
+        p.write_bytes(b"not a database " * 100)  # nothing to carry over: the archive is read
+
+    rebuild_on_demand(office.config, dry_run=False)
+
+    with MailStore(office.ledger, readonly=True) as store:
+        assert store.blocked() == []
+
+
 def test_accepting_held_mail_puts_its_workbook_into_the_inbox(office: WebOffice) -> None:
     client = office.client()
     token = login(client)

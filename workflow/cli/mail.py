@@ -51,16 +51,11 @@ def mail(once: bool, unblock: tuple[str, ...], accept: tuple[int, ...], config: 
     """
     from workflow.intake.mail.mailpass import run_pass
     from workflow.intake.mail.service import MailService
-    from workflow.office.ledger import ledger_path
-    from workflow.office.mail_ledger import MailStore
+    from workflow.office.mail_ledger import resume_replies
 
     if unblock:
-        with MailStore(
-            ledger_path(config), archive=config.archive, lock_seconds=config.ledger_lock_seconds
-        ) as store:
-            for address in unblock:
-                done = store.unblock(address)
-                click.echo(f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}")
+        for _done, line in resume_replies(config, unblock):
+            click.echo(line)
         return
     try:
         config.mail.require()

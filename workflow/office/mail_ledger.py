@@ -32,14 +32,22 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workflow.config import Config
 from workflow.core.atomic import atomic_write_bytes
 from workflow.core.outcome import ProcessResult
-from workflow.office.ledger import DEFAULT_LOCK_SECONDS, Ledger, Record, run_statements
+from workflow.office.ledger import (
+    DEFAULT_LOCK_SECONDS,
+    Ledger,
+    Record,
+    ledger_path,
+    run_statements,
+)
 from workflow.office.ledger_upkeep import add_columns, has_table
 from workflow.office.mail_verdict import Verdict
 
@@ -52,6 +60,7 @@ __all__ = [
     "MailStore",
     "Verdict",
     "insert_message",
+    "resume_replies",
 ]
 
 STATES = {
@@ -561,6 +570,18 @@ class MailStore:
     def unfinished(self) -> list[MailRow]:
         """Mail whose handling is not over (held mail waits for the clerk: not counted)."""
         return [r for r in self.rows() if r.state not in ("done", "held")]
+
+
+def resume_replies(config: Config, addresses: Iterable[str]) -> Iterator[tuple[bool, str]]:
+    """`workflow mail --unblock` and the web page's "resume replies": each address's bounce
+    block lifted, one by one, and journalled in the archive, so that a ledger rebuilt from it
+    keeps the address unblocked. Yields (whether it was blocked, the clerk's line)."""
+    with MailStore(
+        ledger_path(config), archive=config.archive, lock_seconds=config.ledger_lock_seconds
+    ) as store:
+        for address in addresses:
+            done = store.unblock(address)
+            yield done, f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}"
 
 
 def row_facts(row: MailRow) -> dict[str, object]:

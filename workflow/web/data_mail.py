@@ -23,6 +23,7 @@ from workflow.core.errors import ConfigError, MailError
 from workflow.core.names import readable_name
 from workflow.office.ledger import ledger_path
 from workflow.office.mail_ledger import KINDS, STATES, MailRow, MailStore
+from workflow.office.mail_ledger import resume_replies as office_resume_replies
 
 __all__ = [
     "MAIL_KINDS",
@@ -80,10 +81,10 @@ def held_mail(config: Config, key: str) -> MailRow | None:
 
 
 def resume_replies(config: Config, address: str) -> tuple[bool, str]:
-    """Resume automatic replies to a bounced address (as `workflow mail --unblock`)."""
-    with MailStore(ledger_path(config)) as store:
-        done = store.unblock(address)
-    return done, f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}"
+    """Resume automatic replies to a bounced address (`workflow mail --unblock`, journalled in
+    the archive as that is, so a rebuilt ledger keeps the address unblocked)."""
+    [(done, text)] = office_resume_replies(config, [address])
+    return done, text
 
 
 def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -> tuple[bool, str]:
