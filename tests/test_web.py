@@ -20,6 +20,7 @@ from tests.web_helpers import (
     EVIL,
     HELD_KEY,
     PASSWORD,
+    STRANGER,
     WebOffice,
     login,
     make_office,
@@ -461,6 +462,49 @@ def test_accepting_held_mail_puts_its_workbook_into_the_inbox(office: WebOffice)
     assert (user, action, target, ok) == (CLERK, "mail.accept", HELD_KEY, True)
     page = client.get("/mail").get_data(as_text=True)
     assert "已按“后河镇人民政府”的报送放入收件箱" in page
+
+
+def test_a_zip_in_held_mail_taken_into_the_inbox_unpacks_within_max_message_mb(
+    office: WebOffice,
+) -> None:
+    """The page opens a held mail's .zip as the mail intake does: no more than
+    `[mail] max_message_mb` unpacked (a zip bomb is not poured into the inbox)."""
+    import io
+    import zipfile
+
+    with office.config_path.open("a", encoding="utf-8") as fh:
+        fh.write("\n[mail]\nmax_message_mb = 1\n")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("后河镇年报.xlsx", b"\0" * (3 * 1024 * 1024))  # a few kB packed
+    eml = office.root / "archive" / "mail" / "bomb.eml"
+    eml.write_bytes(
+        raw_mail(
+            sender=STRANGER,
+            message_id="<bomb-1@county.test>",
+            attachments=[plain_part("年报.zip", packed.getvalue())],
+        )
+    )
+    with MailStore(office.ledger) as store:
+        store.add(
+            {
+                "key": "<bomb-1@county.test>",
+                "message_id": "<bomb-1@county.test>",
+                "sender": STRANGER,
+                "received_at": datetime.now().astimezone(),
+                "eml_path": str(eml),
+                "kind": "refused",
+                "reason": "发件人未登记",
+            },
+            state="held",
+        )
+    client = office.client()
+    token = login(client)
+    form = {"key": "<bomb-1@county.test>", "agency": SEED_AGENCY, "csrf_token": token}
+    client.post("/mail/accept", data=form)
+    placed = list(office.config.inbox.iterdir()) if office.config.inbox.exists() else []
+    assert "后河镇年报.xlsx" not in [p.name for p in placed]
+    assert all(p.stat().st_size < 1024 * 1024 for p in placed), placed
 
 
 def test_accepting_for_an_agency_not_in_the_registry_is_refused_and_audited(

@@ -171,9 +171,10 @@ def _into_inbox(config: Config, row: MailRow, agency: str) -> tuple[bool, str]:
 
     assert row.eml_path is not None
     try:
-        mail = parse_message(Path(row.eml_path).read_bytes())
+        raw = Path(row.eml_path).read_bytes()
     except OSError as exc:
         return False, f"邮件原件无法读取：{exc.strerror or exc}"
+    mail = parse_message(raw, unpack_limit=config.mail.max_message_bytes)
     if not mail.workbooks:
         return False, "这封邮件没有工作簿附件，无需处理"
     placed = []
