@@ -129,10 +129,12 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
             ok=ok,
         )
 
-    def year_arg() -> int:
+    def year_arg(years: list[int] | None = None) -> int:
+        """?year=, else the report year in season: the newest of `years` (the report years,
+        read here when the caller has not read them already)."""
         text = request.values.get("year", "")
         if not text:
-            return data.default_year(config)
+            return (years or data.report_years(config))[0]
         if not text.isdigit() or not 1900 <= int(text) <= 2999:
             abort(404)
         return int(text)
@@ -193,9 +195,10 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @app.get("/year")
     @login_required
     def year_page() -> Any:
-        year = year_arg()
+        years = data.report_years(config)
+        year = year_arg(years)
         view = data.year_view(config, year)
-        return render_template("year.html", view=view, years=data.report_years(config), year=year)
+        return render_template("year.html", view=view, years=years, year=year)
 
     @app.get("/agency")
     @login_required
@@ -285,7 +288,8 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @app.get("/remind")
     @login_required
     def remind_page() -> Any:
-        year = year_arg()
+        years = data.report_years(config)
+        year = year_arg(years)
         plan, skipped = data_mail.plan_round(config, year)
         actions = [
             a for a in recent_actions(ledger_path(config), limit=200) if a.action == "remind.send"
@@ -296,7 +300,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
             plan=plan,
             skipped=skipped,
             actions=actions,
-            years=data.report_years(config),
+            years=years,
             mail_ready=config.mail.configured,
         )
 

@@ -32,7 +32,7 @@ from workflow.office.mail_ledger import MailRow
 from workflow.office.rebuild import read_ledger
 from workflow.office.states import AgencyState, action_note, status_counts
 from workflow.office.summary_charts import new_applications, outcome_totals
-from workflow.office.year import refresh_summary, year_states
+from workflow.office.year import known_years, refresh_summary, year_states
 from workflow.web.data_mail import MAIL_KINDS, MAIL_STATES, mail_rows
 from workflow.workbook.marked_columns import expected_actual, location
 
@@ -45,7 +45,6 @@ __all__ = [
     "YearView",
     "agency_view",
     "county_report",
-    "default_year",
     "download",
     "report_years",
     "summary_download",
@@ -90,21 +89,10 @@ class YearView:
     generated_at: datetime
 
 
-def _ledger_years(config: Config) -> list[int]:
-    """The years of processed submissions, newest first (`Ledger.years`: one DISTINCT query)."""
-    with read_ledger(config) as ledger:
-        return [] if ledger is None else ledger.years()
-
-
 def report_years(config: Config) -> list[int]:
-    """Years to choose from: the ledger's, or the season's default, newest first."""
-    return _ledger_years(config) or [default_year(config)]
-
-
-def default_year(config: Config) -> int:
-    """The report year in season: the newest the ledger knows, else last calendar year."""
-    years = _ledger_years(config)
-    return years[0] if years else datetime.now().year - 1
+    """Years to choose from, newest first: the ledger's (`office.year.known_years`), else
+    last calendar year. The first is the report year in season (the pages' default)."""
+    return known_years(config) or [datetime.now().year - 1]
 
 
 class _Totals(Mapping[str, int]):
