@@ -96,7 +96,7 @@ def accept_held_mail(config: Config, key: str, agency: str, add_address: bool) -
     `add_address`, the sender is registered first (`_register_and_accept`).
     """
     row = held_mail(config, key)
-    target = next((a for a in config.agencies if a.name == agency), None)
+    target = config.agency(agency)
     if row is None or not row.eml_path:
         return False, "找不到这封待处理的邮件（可能已处理）"
     if target is None:
