@@ -231,8 +231,7 @@ def _finding_rows(data: dict[str, Any]) -> list[FindingRow]:
         )
         sheet, place = location(f)
         expected, actual = expected_actual(f)
-        level = "错误" if f.is_error else "提示"
-        rows.append(FindingRow(level, sheet, place, f.message, expected, actual))
+        rows.append(FindingRow(f.severity.chinese, sheet, place, f.message, expected, actual))
     return rows
 
 
