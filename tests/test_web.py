@@ -196,6 +196,17 @@ def test_the_backoff_grows_and_is_kept_per_address_too() -> None:
     assert throttle.wait_seconds("user:a", "ip:1") == 0.0
 
 
+def test_the_signing_key_is_made_once_owner_only_and_kept(tmp_path: Path) -> None:
+    from workflow.web.security import SECRET_NAME, load_secret
+
+    key = load_secret(tmp_path / "state")
+    path = tmp_path / "state" / SECRET_NAME
+    assert path.read_text("ascii") == key.hex() and len(key) == 32
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in path.parent.iterdir()] == [SECRET_NAME]  # no temp file left
+    assert load_secret(tmp_path / "state") == key
+
+
 def test_the_session_cookie_is_httponly_and_samesite(office: WebOffice) -> None:
     client = office.client()
     token = token_of(client.get("/login").get_data(as_text=True))

@@ -24,6 +24,8 @@ from typing import Any
 
 from flask import abort, g, redirect, request, session, url_for
 
+from workflow.core.atomic import atomic_path
+
 __all__ = [
     "check_csrf",
     "csrf_token",
@@ -43,14 +45,10 @@ def load_secret(folder: Path) -> bytes:
         return bytes.fromhex(path.read_text("ascii").strip())
     except (FileNotFoundError, ValueError):
         pass
-    folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(key.hex())
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(path.with_suffix(".tmp"), path)
+    with atomic_path(path) as tmp:
+        os.chmod(tmp, 0o600)  # owner-only before the key is in it
+        tmp.write_text(key.hex(), "ascii")
     return key
 
 
