@@ -77,7 +77,7 @@ def mail_view(config: Config) -> MailView:
 
 
 def held_mail(config: Config, key: str) -> MailRow | None:
-    return next((r for r in mail_view(config).held if r.key == key), None)
+    return next((r for r in mail_rows(config) if r.state == "held" and r.key == key), None)
 
 
 def resume_replies(config: Config, address: str) -> tuple[bool, str]:
