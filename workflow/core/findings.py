@@ -81,6 +81,21 @@ class Finding:
             "actual": self.actual,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        """The finding `to_json` wrote (a result.json's findings; `extra` is not kept there)."""
+        return cls(
+            rule=data["rule"],
+            severity=Severity(data["severity"]),
+            message=data["message"],
+            fields=tuple(data.get("fields") or ()),
+            cells=tuple(data.get("cells") or ()),
+            row_label=data.get("row_label") or "",
+            column_label=data.get("column_label") or "",
+            expected=data.get("expected"),
+            actual=data.get("actual"),
+        )
+
 
 def finding(
     code: str,

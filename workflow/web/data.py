@@ -23,7 +23,7 @@ from typing import Any
 
 from workflow.config import Agency, Config
 from workflow.core.cell_values import stored_number
-from workflow.core.findings import Finding, Severity
+from workflow.core.findings import Finding
 from workflow.core.form import numeric_keys
 from workflow.core.names import agency_key, readable_name
 from workflow.core.outcome import DONE, MISSING, REJECTED, STATUS_LABELS
@@ -218,17 +218,7 @@ def _own_result(record: Record) -> dict[str, Any] | None:
 def _finding_rows(data: dict[str, Any]) -> list[FindingRow]:
     rows = []
     for item in data.get("findings", []):
-        f = Finding(
-            rule=item["rule"],
-            severity=Severity(item["severity"]),
-            message=item["message"],
-            fields=tuple(item.get("fields") or ()),
-            cells=tuple(item.get("cells") or ()),
-            row_label=item.get("row_label") or "",
-            column_label=item.get("column_label") or "",
-            expected=item.get("expected"),
-            actual=item.get("actual"),
-        )
+        f = Finding.from_json(item)
         sheet, place = location(f)
         expected, actual = expected_actual(f)
         rows.append(FindingRow(f.severity.chinese, sheet, place, f.message, expected, actual))

@@ -111,27 +111,13 @@ def _verdict(result: ProcessResult) -> Verdict:
     )
 
 
-def _finding(data: dict[str, Any]) -> Finding:
-    return Finding(
-        data["rule"],
-        Severity(data["severity"]),
-        data["message"],
-        fields=tuple(data.get("fields") or ()),
-        cells=tuple(data.get("cells") or ()),
-        row_label=data.get("row_label") or "",
-        column_label=data.get("column_label") or "",
-        expected=data.get("expected"),
-        actual=data.get("actual"),
-    )
-
-
 def recorded_verdict(record: Record) -> Verdict:
     """The verdict of an attachment already processed and entered in the ledger (a crash came
     before its verdict was stored): rebuilt from its result.json, not processed again."""
     data: dict[str, Any] = {}
     if record.result_path and record.result_path.exists():
         data = json.loads(record.result_path.read_text("utf-8"))
-    findings = [_finding(f) for f in data.get("findings", [])]
+    findings = [Finding.from_json(f) for f in data.get("findings", [])]
     keys = ("report", "pdf") if record.status == "passed" else ("errors",)
     return _from_findings(
         record.file_name,
