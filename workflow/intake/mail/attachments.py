@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -79,8 +79,12 @@ def _from_findings(
     agency: str | None,
     year: int | None,
     findings: list[Finding],
-    attach: list[str | None],
+    outputs: Mapping[str, Any],
 ) -> Verdict:
+    """The verdict of a judged file; `outputs` (by kind) gives the files attached to the
+    reply: the report and PDF of a passed file, else the error workbook."""
+    keys = ("report", "pdf") if status == "passed" else ("errors",)
+    attach = [outputs.get(k) for k in keys]
     errors = [f for f in findings if f.severity == Severity.ERROR]
     warnings = [f for f in findings if f.severity != Severity.ERROR]
     read = status in ("passed", "failed")  # a refused file's findings name no place
@@ -99,15 +103,13 @@ def _from_findings(
 
 
 def _verdict(result: ProcessResult) -> Verdict:
-    outputs = result.outputs
-    keys = ("report", "pdf") if result.status == "passed" else ("errors",)
     return _from_findings(
         result.file,
         result.status,
         result.agency,
         result.year,
         list(result.findings),
-        [outputs.get(k) for k in keys],
+        result.outputs,
     )
 
 
@@ -118,14 +120,8 @@ def recorded_verdict(record: Record) -> Verdict:
     if record.result_path and record.result_path.exists():
         data = json.loads(record.result_path.read_text("utf-8"))
     findings = [Finding.from_json(f) for f in data.get("findings", [])]
-    keys = ("report", "pdf") if record.status == "passed" else ("errors",)
     return _from_findings(
-        record.file_name,
-        record.status,
-        record.agency,
-        record.year,
-        findings,
-        [record.outputs.get(k) for k in keys],
+        record.file_name, record.status, record.agency, record.year, findings, record.outputs
     )
 
 
