@@ -402,6 +402,22 @@ def test_an_unknown_year_or_agency_is_a_404(office: WebOffice) -> None:
     assert client.get("/agency?name=没有这个单位&year=2021").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/year?year=1899",
+        f"/agency?name={SEED_AGENCY}&year=3000",
+        "/remind?year=1899",
+        "/summary/1899",
+        "/county/3000",
+    ],
+)
+def test_a_year_no_report_can_have_is_a_404(office: WebOffice, url: str) -> None:
+    client = office.client()
+    login(client)
+    assert client.get(url).status_code == 404
+
+
 def test_an_agency_name_with_markup_is_shown_as_typed(office: WebOffice) -> None:
     client = office.client()
     login(client)

@@ -135,9 +135,15 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
         text = request.values.get("year", "")
         if not text:
             return (years or data.report_years(config))[0]
-        if not text.isdigit() or not 1900 <= int(text) <= 2999:
+        if not text.isdigit():
             abort(404)
-        return int(text)
+        return page_year(int(text))
+
+    def page_year(year: int) -> int:
+        """`year`, when it can be a report year at all (1900–2999); any other: 404."""
+        if not 1900 <= year <= 2999:
+            abort(404)
+        return year
 
     @app.errorhandler(403)
     @app.errorhandler(404)
@@ -222,17 +228,13 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
     @app.get("/summary/<int:year>")
     @login_required
     def summary(year: int) -> Any:
-        if not 1900 <= year <= 2999:
-            abort(404)
-        path = data.summary_download(config, year)
+        path = data.summary_download(config, page_year(year))
         return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
 
     @app.get("/county/<int:year>")
     @login_required
     def county(year: int) -> Any:
-        if not 1900 <= year <= 2999:
-            abort(404)
-        path = data.county_report(config, year)
+        path = data.county_report(config, page_year(year))
         return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
 
     # --- mail -----------------------------------------------------------------------------------
