@@ -16,6 +16,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -239,6 +240,25 @@ def test_a_file_process_could_not_judge_leaves_nothing_for_a_rebuild(
     assert list((tmp_path / "archive").rglob("*.xlsx")) == []
     code, out, err = run("rebuild-ledger", "--dry-run", "--config", str(config))
     assert code == 0 and "共 0 条提交记录" in out, err
+
+
+def test_mail_accept_under_a_held_write_lock_waits_only_lock_seconds(
+    office: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mail --accept` opens the mail store as every writer does (`open_mail_store`): it waits
+    `[ledger] lock_seconds` (1 here), not the built-in 30 s, before it says the ledger is busy."""
+    with office.open("a", encoding="utf-8") as fh:  # a mailbox nobody answers: never reached
+        fh.write(
+            '[mail]\naddress = "gk@county.test"\nimap_host = "127.0.0.1"\nsmtp_host = "127.0.0.1"\n'
+        )
+    monkeypatch.setenv("WORKFLOW_MAIL_PASSWORD", "unused")
+    started = time.monotonic()
+    with write_lock_held(office.parent / "state" / "ledger.sqlite3"):
+        code, out, err = run("mail", "--accept", "1", "--config", str(office))
+    assert time.monotonic() - started < 10
+    assert code != 0
+    assert "台账被另一个程序占用" in err and "请稍后重试" in err
+    assert "损坏" not in err + out
 
 
 def test_another_command_under_a_held_write_lock_says_busy_not_damaged(office: Path) -> None:

@@ -60,6 +60,7 @@ __all__ = [
     "MailStore",
     "Verdict",
     "insert_message",
+    "open_mail_store",
     "resume_replies",
 ]
 
@@ -572,13 +573,20 @@ class MailStore:
         return [r for r in self.rows() if r.state not in ("done", "held")]
 
 
+def open_mail_store(config: Config) -> MailStore:
+    """The office's mail store as every writer opens it: journalling into the archive (so a
+    rebuilt ledger keeps what was done) and waiting `[ledger] lock_seconds` for another
+    program's write."""
+    return MailStore(
+        ledger_path(config), archive=config.archive, lock_seconds=config.ledger_lock_seconds
+    )
+
+
 def resume_replies(config: Config, addresses: Iterable[str]) -> Iterator[tuple[bool, str]]:
     """`workflow mail --unblock` and the web page's "resume replies": each address's bounce
     block lifted, one by one, and journalled in the archive, so that a ledger rebuilt from it
     keeps the address unblocked. Yields (whether it was blocked, the clerk's line)."""
-    with MailStore(
-        ledger_path(config), archive=config.archive, lock_seconds=config.ledger_lock_seconds
-    ) as store:
+    with open_mail_store(config) as store:
         for address in addresses:
             done = store.unblock(address)
             yield done, f"{address}：{'已恢复自动回复' if done else '未被暂停，无需恢复'}"

@@ -16,8 +16,7 @@ from pathlib import Path
 from workflow.config import Config
 from workflow.core.errors import WorkflowError
 from workflow.intake.mail.message import parse_message
-from workflow.office.ledger import ledger_path
-from workflow.office.mail_ledger import MailStore
+from workflow.office.mail_ledger import open_mail_store
 
 __all__ = ["accept_held"]
 
@@ -32,7 +31,7 @@ def _headers_only(raw: bytes) -> bool:
 def accept_held(config: Config, number: int) -> str:
     """Release held mail `number` for processing; returns the line to print. WorkflowError
     (Chinese) when it cannot be released."""
-    with MailStore(ledger_path(config), archive=config.archive) as store:
+    with open_mail_store(config) as store:
         row = store.by_number(number)
         if row is None:
             raise WorkflowError(f"没有编号为 {number} 的邮件（编号见 workflow status）")

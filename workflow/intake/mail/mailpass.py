@@ -54,8 +54,7 @@ from workflow.intake.mail.imap import CONNECTION_ERRORS, ImapSession
 from workflow.intake.mail.message import ParsedMail, parse_message, references_of
 from workflow.intake.mail.smtp import MessageRefused, send
 from workflow.intake.mail.trust import sender_trust
-from workflow.office.ledger import ledger_path
-from workflow.office.mail_ledger import KINDS, MailRow, MailStore
+from workflow.office.mail_ledger import KINDS, MailRow, MailStore, open_mail_store
 from workflow.office.year import refresh_summary
 
 __all__ = ["POISON_ATTEMPTS", "PassReport", "pass_lock", "run_pass"]
@@ -126,7 +125,7 @@ def _run(
 ) -> PassReport:
     session.prepare_folders()
     session.select_inbox()
-    with MailStore(ledger_path(config), archive=config.archive) as store:
+    with open_mail_store(config) as store:
         mail_pass = _Pass(config, store, session, password, stop)
         mail_pass.run()
         return mail_pass.report
