@@ -410,6 +410,8 @@ def test_an_unknown_year_or_agency_is_a_404(office: WebOffice) -> None:
         "/remind?year=1899",
         "/summary/1899",
         "/county/3000",
+        "/year?year=²",  # a digit to str.isdigit, not to int(): no 500
+        "/remind?year=２０２１",
     ],
 )
 def test_a_year_no_report_can_have_is_a_404(office: WebOffice, url: str) -> None:

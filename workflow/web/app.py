@@ -135,7 +135,7 @@ def create_app(config: Config, *, throttle: Throttle | None = None) -> Flask:
         text = request.values.get("year", "")
         if not text:
             return (years or data.report_years(config))[0]
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # "²" is a digit that int() refuses
             abort(404)
         return page_year(int(text))
 
