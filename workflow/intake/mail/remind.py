@@ -31,7 +31,7 @@ from workflow.intake.mail.compose import SIGNATURE, build_message
 from workflow.intake.mail.imap import ImapSession
 from workflow.intake.mail.smtp import send
 from workflow.office.ledger import Ledger, ledger_path
-from workflow.office.mail_ledger import MailStore
+from workflow.office.mail_ledger import MailStore, open_mail_store
 from workflow.office.reminders import ReminderLog
 from workflow.office.year import year_states
 from workflow.workbook.template import template_filename, write_template
@@ -153,7 +153,7 @@ def send_reminders(
     settings = config.mail
     password = settings.password() if reminders else ""
     done: list[str] = []
-    with MailStore(ledger_path(config)) as store, ReminderLog(config.state) as sent_log:
+    with open_mail_store(config) as store, ReminderLog(config.state) as sent_log:
         session = _sent_folder(config, password) if reminders else None
         try:
             for r in reminders:
